@@ -1,0 +1,64 @@
+# Thin front over CMake. `make demo` and `make test` work on a fresh Debian 12
+# machine: they install what is missing (as root), build, and run.
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+JOBS ?= $(shell nproc)
+ATTN := $(BUILD)/attn
+DATA ?= data/spamassassin
+RUN ?= runs/spam
+
+# Debian 12 packages the build, tests and demo need.
+PACKAGES := g++ cmake ninja-build pkg-config make libopenblas-dev nlohmann-json3-dev \
+            libcli11-dev libfmt-dev libgtest-dev
+
+.PHONY: all deps build test test-asan demo bench fixtures format clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
+	  command -v npm >/dev/null 2>&1 || echo npm); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else \
+	  echo "missing Debian packages; run:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y $$missing"; \
+	  exit 1; \
+	fi
+
+$(BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DATTN_SANITIZE=ON
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE slow
+
+demo: build
+	$(ATTN) data fetch spamassassin --out $(DATA)
+	$(ATTN) train --config examples/spam_classifier.json --train $(DATA)/train.jsonl \
+	  --valid $(DATA)/valid.jsonl --test $(DATA)/test.jsonl --out $(RUN)
+	$(ATTN) evaluate --checkpoint $(RUN) --data $(DATA)/test.jsonl
+	@echo "checkpoint: $(RUN)/  metrics: $(RUN)/metrics.jsonl"
+
+bench: build
+	@echo "benchmarks arrive with the performance issue (bench/)"
+
+# Regenerates tests/fixtures with PyTorch (Debian python3-torch); not needed to build or test.
+fixtures:
+	/usr/bin/python3 scripts/make_fixtures.py --out tests/fixtures
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

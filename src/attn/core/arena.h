@@ -1,0 +1,39 @@
+#pragma once
+// Arena: a size-keyed pool of float-aligned buffers. Tensors release their
+// buffer back to the pool instead of freeing it, so after the first training
+// step every activation and gradient buffer is reused and the hot loop does
+// not call the system allocator (DESIGN "no allocation on the hot path").
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace attn {
+
+struct ArenaStats {
+  std::size_t system_allocations = 0;  // buffers obtained from the system
+  std::size_t reuses = 0;              // buffers served from the pool
+  std::size_t bytes_held = 0;          // bytes currently parked in the pool
+};
+
+class Arena {
+ public:
+  static Arena& global();
+
+  // Returns a 64-byte aligned buffer of at least `bytes` bytes (contents undefined).
+  std::shared_ptr<std::byte> acquire(std::size_t bytes);
+  ArenaStats stats() const;
+  // Frees every parked buffer (buffers in use are unaffected).
+  void trim();
+  ~Arena();
+
+ private:
+  void release(std::byte* p, std::size_t bytes);
+  mutable std::mutex mu_;
+  std::multimap<std::size_t, std::byte*> free_;
+  ArenaStats stats_;
+};
+
+}  // namespace attn

@@ -1,0 +1,73 @@
+#include "test_util.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace attn::test {
+
+std::filesystem::path fixtures_dir() { return ATTN_FIXTURES_DIR; }
+std::filesystem::path source_dir() { return ATTN_SOURCE_DIR; }
+
+std::filesystem::path make_temp_dir(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  auto p = std::filesystem::temp_directory_path() /
+           fmt::format("attn_test_{}_{}_{}", tag, ::getpid(), counter++);
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p;
+}
+
+void write_file(const std::filesystem::path& p, const std::string& content) {
+  std::ofstream f(p, std::ios::binary);
+  f << content;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+CliResult run_cli(const std::string& args) {
+  auto dir = make_temp_dir("cli");
+  auto out = dir / "stdout", err = dir / "stderr";
+  std::string cmd = fmt::format("'{}' {} >'{}' 2>'{}' </dev/null", ATTN_CLI_PATH, args,
+                                out.string(), err.string());
+  int status = std::system(cmd.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+float max_rel_error(const float* a, const float* b, std::int64_t n, float floor) {
+  float worst = 0.0f;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (std::isnan(a[i]) != std::isnan(b[i])) return INFINITY;
+    const float e = std::fabs(a[i] - b[i]) / std::max(std::fabs(b[i]), floor);
+    worst = std::max(worst, e);
+  }
+  return worst;
+}
+
+::testing::AssertionResult all_close(const Tensor& got, const Tensor& want, float rel_tol,
+                                     float floor) {
+  if (got.shape() != want.shape())
+    return ::testing::AssertionFailure()
+           << "shape " << shape_str(got.shape()) << " vs expected " << shape_str(want.shape());
+  const float e = max_rel_error(got.data(), want.data(), got.numel(), floor);
+  if (e > rel_tol)
+    return ::testing::AssertionFailure() << "max relative error " << e << " > " << rel_tol;
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace attn::test
