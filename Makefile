@@ -9,7 +9,7 @@ RUN ?= runs/spam
 
 # Debian 12 packages the build, tests and demo need.
 PACKAGES := g++ cmake ninja-build pkg-config make libopenblas-dev nlohmann-json3-dev \
-            libcli11-dev libfmt-dev libgtest-dev
+            libcli11-dev libfmt-dev libgtest-dev libssl-dev
 
 .PHONY: all deps build test test-asan demo bench fixtures format clean
 

@@ -70,4 +70,26 @@ float max_rel_error(const float* a, const float* b, std::int64_t n, float floor)
   return ::testing::AssertionSuccess();
 }
 
+float max_normwise_error(const Tensor& got, const Tensor& want) {
+  float scale = 0.0f, worst = 0.0f;
+  for (std::int64_t i = 0; i < want.numel(); ++i) scale = std::max(scale, std::fabs(want.data()[i]));
+  for (std::int64_t i = 0; i < want.numel(); ++i) {
+    const float d = std::fabs(got.data()[i] - want.data()[i]);
+    if (std::isnan(d)) return INFINITY;
+    worst = std::max(worst, d);
+  }
+  return scale > 0.0f ? worst / scale : worst;
+}
+
+::testing::AssertionResult all_close_normwise(const Tensor& got, const Tensor& want,
+                                              float rel_tol) {
+  if (got.numel() != want.numel())
+    return ::testing::AssertionFailure()
+           << "shape " << shape_str(got.shape()) << " vs expected " << shape_str(want.shape());
+  const float e = max_normwise_error(got, want);
+  if (e > rel_tol)
+    return ::testing::AssertionFailure() << "max normwise relative error " << e << " > " << rel_tol;
+  return ::testing::AssertionSuccess() << "max normwise relative error " << e;
+}
+
 }  // namespace attn::test

@@ -33,4 +33,11 @@ float max_rel_error(const float* a, const float* b, std::int64_t n, float floor 
 ::testing::AssertionResult all_close(const Tensor& got, const Tensor& want,
                                      float rel_tol = kF32RelTol, float floor = 1e-3f);
 
+// Normwise form for composites (whole layers, models): max|got - want| / max|want|.
+// Elementwise relative error is meaningless for gradient entries that are tiny
+// differences of O(1) terms; this compares every element against the tensor's scale.
+float max_normwise_error(const Tensor& got, const Tensor& want);
+::testing::AssertionResult all_close_normwise(const Tensor& got, const Tensor& want,
+                                              float rel_tol = kF32RelTol);
+
 }  // namespace attn::test

@@ -1,0 +1,50 @@
+#pragma once
+// Naive (materialised N×N) scaled dot-product attention, forward and backward,
+// over raw pointers. It is the reference the flash kernels are later checked
+// against, so it favours clarity: one (batch, head) pair per task, plain loops.
+//
+// Work is split over B*H with attn::parallel_for and each pair is computed
+// entirely by one thread, and dropout decisions are a pure hash of the element
+// index, so results are bit-identical for any thread count.
+#include <cstdint>
+
+namespace attn::kernels {
+
+struct AttentionDims {
+  std::int64_t batch = 0, heads = 0, tq = 0, tk = 0, d = 0, dv = 0;
+};
+
+// Optional mask parts. allow (u8, 1 = may attend) and bias (f32, added to the
+// scaled scores, may hold -inf) are each [Tq, Tk] shared by the batch or
+// [B, Tq, Tk] (the *_batched flag); null means absent. Heads share the mask.
+struct AttentionMaskView {
+  const std::uint8_t* allow = nullptr;
+  bool allow_batched = false;
+  const float* bias = nullptr;
+  bool bias_batched = false;
+};
+
+// Inverted dropout on the probabilities: element e of probs [B,H,Tq,Tk] is kept
+// iff bits_to_unit(counter_hash(seed, key, e)) >= p, and kept ones are scaled
+// by 1/(1-p). p == 0 disables it.
+struct AttentionDropout {
+  float p = 0.0f;
+  std::uint64_t seed = 0;
+  std::uint64_t key = 0;
+};
+
+// q [B,H,Tq,D], k [B,H,Tk,D], v [B,H,Tk,Dv] -> out [B,H,Tq,Dv], probs [B,H,Tq,Tk]
+// probs = masked softmax(scale·q·kᵀ + bias) (saved for backward, before dropout);
+// out = dropout(probs)·v. A query row with no allowed key gets zero probabilities.
+void attention_forward(const AttentionDims& dims, const float* q, const float* k, const float* v,
+                       const AttentionMaskView& mask, float scale, const AttentionDropout& drop,
+                       float* probs, float* out);
+
+// probs [B,H,Tq,Tk] from forward, dout [B,H,Tq,Dv] ->
+// dq [B,H,Tq,D] +=, dk [B,H,Tk,D] +=, dv [B,H,Tk,Dv] += (each may be null = not needed).
+// The mask is not needed: masked entries have probability 0 and so no gradient.
+void attention_backward(const AttentionDims& dims, const float* q, const float* k, const float* v,
+                        const float* probs, float scale, const AttentionDropout& drop,
+                        const float* dout, float* dq, float* dk, float* dv);
+
+}  // namespace attn::kernels

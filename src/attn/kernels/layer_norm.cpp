@@ -1,0 +1,155 @@
+#include "attn/kernels/layer_norm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "attn/core/thread_pool.h"
+#include "attn/kernels/reference_mode.h"
+
+namespace attn::kernels {
+
+namespace {
+
+// Rows per block of the dgamma/dbeta partial sums. A constant (not the thread
+// count) so the summation order, hence the rounding, is fixed.
+constexpr std::int64_t kRowBlock = 32;
+
+// One row: two passes (mean, then centred variance) avoid the cancellation of
+// the E[x²] - E[x]² shortcut.
+void forward_row(const float* x, const float* gamma, const float* beta, float eps, std::int64_t C,
+                 float* y, float* mean_out, float* rstd_out) {
+  float sum = 0.0f;
+  for (std::int64_t c = 0; c < C; ++c) sum += x[c];
+  const float mean = C > 0 ? sum / static_cast<float>(C) : 0.0f;
+  float var = 0.0f;
+  for (std::int64_t c = 0; c < C; ++c) var += (x[c] - mean) * (x[c] - mean);
+  var = C > 0 ? var / static_cast<float>(C) : 0.0f;
+  const float rstd = 1.0f / std::sqrt(var + eps);
+  for (std::int64_t c = 0; c < C; ++c) {
+    const float g = gamma ? gamma[c] : 1.0f;
+    const float b = beta ? beta[c] : 0.0f;
+    y[c] = (x[c] - mean) * rstd * g + b;
+  }
+  *mean_out = mean;
+  *rstd_out = rstd;
+}
+
+// dx for one row: rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gamma.
+void backward_row_dx(const float* dy, const float* x, const float* gamma, float mean, float rstd,
+                     std::int64_t C, float* dx) {
+  float sum_g = 0.0f, sum_gx = 0.0f;
+  for (std::int64_t c = 0; c < C; ++c) {
+    const float g = dy[c] * (gamma ? gamma[c] : 1.0f);
+    sum_g += g;
+    sum_gx += g * (x[c] - mean) * rstd;
+  }
+  const float inv_c = 1.0f / static_cast<float>(C);
+  const float mg = sum_g * inv_c, mgx = sum_gx * inv_c;
+  for (std::int64_t c = 0; c < C; ++c) {
+    const float g = dy[c] * (gamma ? gamma[c] : 1.0f);
+    const float xhat = (x[c] - mean) * rstd;
+    dx[c] += rstd * (g - mg - xhat * mgx);
+  }
+}
+
+}  // namespace
+
+void layer_norm_forward(const float* x, const float* gamma, const float* beta, float eps,
+                        std::int64_t N, std::int64_t C, float* y, float* mean, float* rstd) {
+  if (use_reference_kernels())
+    return layer_norm_forward_ref(x, gamma, beta, eps, N, C, y, mean, rstd);
+  const std::int64_t grain = std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(C, 1));
+  parallel_for(N, grain, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t r = b; r < e; ++r)
+      forward_row(x + r * C, gamma, beta, eps, C, y + r * C, mean + r, rstd + r);
+  });
+}
+
+void layer_norm_forward_ref(const float* x, const float* gamma, const float* beta, float eps,
+                            std::int64_t N, std::int64_t C, float* y, float* mean, float* rstd) {
+  // Double accumulation makes the reference an independent, tighter answer.
+  for (std::int64_t r = 0; r < N; ++r) {
+    const float* xr = x + r * C;
+    double s = 0.0;
+    for (std::int64_t c = 0; c < C; ++c) s += xr[c];
+    const double m = C > 0 ? s / static_cast<double>(C) : 0.0;
+    double v = 0.0;
+    for (std::int64_t c = 0; c < C; ++c) v += (xr[c] - m) * (xr[c] - m);
+    v = C > 0 ? v / static_cast<double>(C) : 0.0;
+    const double rs = 1.0 / std::sqrt(v + static_cast<double>(eps));
+    for (std::int64_t c = 0; c < C; ++c) {
+      const double g = gamma ? gamma[c] : 1.0, b = beta ? beta[c] : 0.0;
+      y[r * C + c] = static_cast<float>((xr[c] - m) * rs * g + b);
+    }
+    mean[r] = static_cast<float>(m);
+    rstd[r] = static_cast<float>(rs);
+  }
+}
+
+void layer_norm_backward(const float* dy, const float* x, const float* gamma, const float* mean,
+                         const float* rstd, std::int64_t N, std::int64_t C, float* dx,
+                         float* dgamma, float* dbeta) {
+  if (use_reference_kernels())
+    return layer_norm_backward_ref(dy, x, gamma, mean, rstd, N, C, dx, dgamma, dbeta);
+  if (N <= 0 || C <= 0) return;
+  if (dx) {
+    const std::int64_t grain = std::max<std::int64_t>(1, 4096 / C);
+    parallel_for(N, grain, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t r = b; r < e; ++r)
+        backward_row_dx(dy + r * C, x + r * C, gamma, mean[r], rstd[r], C, dx + r * C);
+    });
+  }
+  if (!dgamma && !dbeta) return;
+  // Partials [blocks, C] for dgamma and dbeta, one fixed row block each.
+  const std::int64_t blocks = (N + kRowBlock - 1) / kRowBlock;
+  std::vector<float> pg(static_cast<std::size_t>(blocks * C), 0.0f);
+  std::vector<float> pb(static_cast<std::size_t>(blocks * C), 0.0f);
+  parallel_for(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
+    for (std::int64_t blk = b0; blk < b1; ++blk) {
+      float* g = pg.data() + blk * C;
+      float* bb = pb.data() + blk * C;
+      const std::int64_t r1 = std::min(N, (blk + 1) * kRowBlock);
+      for (std::int64_t r = blk * kRowBlock; r < r1; ++r) {
+        const float* dyr = dy + r * C;
+        const float* xr = x + r * C;
+        for (std::int64_t c = 0; c < C; ++c) {
+          g[c] += dyr[c] * (xr[c] - mean[r]) * rstd[r];
+          bb[c] += dyr[c];
+        }
+      }
+    }
+  });
+  for (std::int64_t blk = 0; blk < blocks; ++blk) {
+    for (std::int64_t c = 0; c < C; ++c) {
+      if (dgamma) dgamma[c] += pg[static_cast<std::size_t>(blk * C + c)];
+      if (dbeta) dbeta[c] += pb[static_cast<std::size_t>(blk * C + c)];
+    }
+  }
+}
+
+void layer_norm_backward_ref(const float* dy, const float* x, const float* gamma, const float* mean,
+                             const float* rstd, std::int64_t N, std::int64_t C, float* dx,
+                             float* dgamma, float* dbeta) {
+  for (std::int64_t r = 0; r < N; ++r) {
+    const float* dyr = dy + r * C;
+    const float* xr = x + r * C;
+    double sum_g = 0.0, sum_gx = 0.0;
+    for (std::int64_t c = 0; c < C; ++c) {
+      const double xhat = (static_cast<double>(xr[c]) - mean[r]) * rstd[r];
+      const double g = static_cast<double>(dyr[c]) * (gamma ? gamma[c] : 1.0);
+      sum_g += g;
+      sum_gx += g * xhat;
+      if (dgamma) dgamma[c] += static_cast<float>(dyr[c] * xhat);
+      if (dbeta) dbeta[c] += dyr[c];
+    }
+    if (!dx) continue;
+    for (std::int64_t c = 0; c < C; ++c) {
+      const double xhat = (static_cast<double>(xr[c]) - mean[r]) * rstd[r];
+      const double g = static_cast<double>(dyr[c]) * (gamma ? gamma[c] : 1.0);
+      dx[r * C + c] += static_cast<float>(rstd[r] * (g - sum_g / C - xhat * sum_gx / C));
+    }
+  }
+}
+
+}  // namespace attn::kernels

@@ -1,0 +1,183 @@
+#include "attn/kernels/softmax.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+
+#include "attn/kernels/reference_mode.h"
+
+namespace attn::kernels {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// exp(x) for x <= 0 without a library call, so the loops around it vectorize.
+// Range reduction x = n·ln2 + r with |r| <= ln2/2 (ln2 split in two parts so
+// n·ln2 is exact), then a degree-6 polynomial for exp(r) (Cephes expf
+// coefficients, about 1 ulp). Below -87 the true value is under FLT_MIN; we
+// return 0 there, which also maps -inf (masked scores) to exactly 0.
+inline float exp_nonpos(float x) {
+  const float xc = std::max(x, -87.0f);
+  const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
+  float r = std::fma(n, -0.693359375f, xc);
+  r = std::fma(n, 2.12194440e-4f, r);
+  float p = 1.9875691500e-4f;
+  p = std::fma(p, r, 1.3981999507e-3f);
+  p = std::fma(p, r, 8.3334519073e-3f);
+  p = std::fma(p, r, 4.1665795894e-2f);
+  p = std::fma(p, r, 1.6666665459e-1f);
+  p = std::fma(p, r, 5.0000001201e-1f);
+  const float e = std::fma(p * r, r, r) + 1.0f;
+  // n is in [-126, 0], so n + 127 is a valid biased exponent of a normal float.
+  const float two_n = std::bit_cast<float>((static_cast<std::int32_t>(n) + 127) << 23);
+  return x < -87.0f ? 0.0f : e * two_n;
+}
+
+// y[j] = exp(y[j] - max) for the row already holding scores in y; returns the sum.
+inline float exp_row(float* y, float max, std::int64_t cols) {
+  for (std::int64_t j = 0; j < cols; ++j) y[j] = exp_nonpos(y[j] - max);
+  // Eight partial sums in a fixed order: deterministic, and one vector register
+  // wide, which a plain serial float sum cannot be without -ffast-math.
+  float part[8] = {};
+  std::int64_t j = 0;
+  for (; j + 8 <= cols; j += 8)
+    for (int l = 0; l < 8; ++l) part[l] += y[j + l];
+  float sum = 0.0f;
+  for (; j < cols; ++j) sum += y[j];
+  for (float p : part) sum += p;
+  return sum;
+}
+
+inline float row_max(const float* y, std::int64_t cols) {
+  float m = kNegInf;
+  for (std::int64_t j = 0; j < cols; ++j) m = std::max(m, y[j]);
+  return m;
+}
+
+inline void normalise_row(float* y, float sum, std::int64_t cols) {
+  const float inv = 1.0f / sum;
+  for (std::int64_t j = 0; j < cols; ++j) y[j] *= inv;
+}
+
+}  // namespace
+
+void softmax_forward(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
+  if (use_reference_kernels()) return softmax_forward_ref(x, y, rows, cols);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const float* xr = x + i * cols;
+    float* yr = y + i * cols;
+    const float m = row_max(xr, cols);
+    if (m == kNegInf) {  // every entry -inf: nothing to normalise over
+      std::fill(yr, yr + cols, 0.0f);
+      continue;
+    }
+    std::copy(xr, xr + cols, yr);
+    normalise_row(yr, exp_row(yr, m, cols), cols);
+  }
+}
+
+void softmax_forward_ref(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const float* xr = x + i * cols;
+    float* yr = y + i * cols;
+    float m = kNegInf;
+    for (std::int64_t j = 0; j < cols; ++j) m = std::max(m, xr[j]);
+    if (m == kNegInf) {
+      for (std::int64_t j = 0; j < cols; ++j) yr[j] = 0.0f;
+      continue;
+    }
+    float sum = 0.0f;
+    for (std::int64_t j = 0; j < cols; ++j) {
+      yr[j] = std::exp(xr[j] - m);
+      sum += yr[j];
+    }
+    for (std::int64_t j = 0; j < cols; ++j) yr[j] /= sum;
+  }
+}
+
+void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows,
+                      std::int64_t cols) {
+  masked_softmax_backward(y, dy, 1.0f, dx, rows, cols);
+}
+
+void softmax_backward_ref(const float* y, const float* dy, float* dx, std::int64_t rows,
+                          std::int64_t cols) {
+  masked_softmax_backward_ref(y, dy, 1.0f, dx, rows, cols);
+}
+
+void masked_softmax_forward(const float* x, const std::uint8_t* allow, const float* bias,
+                            float scale, float* y, std::int64_t rows, std::int64_t cols) {
+  if (use_reference_kernels())
+    return masked_softmax_forward_ref(x, allow, bias, scale, y, rows, cols);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const float* xr = x + i * cols;
+    float* yr = y + i * cols;
+    // Pass 1: scores, with disallowed entries set to -inf (same index read then
+    // written, so y may alias x).
+    for (std::int64_t j = 0; j < cols; ++j) {
+      float s = scale * xr[j];
+      if (bias) s += bias[i * cols + j];
+      yr[j] = s;
+    }
+    if (allow) {
+      const std::uint8_t* ar = allow + i * cols;
+      for (std::int64_t j = 0; j < cols; ++j) yr[j] = ar[j] ? yr[j] : kNegInf;
+    }
+    const float m = row_max(yr, cols);
+    if (m == kNegInf) {  // nothing may be attended: zeros, not 0/0
+      std::fill(yr, yr + cols, 0.0f);
+      continue;
+    }
+    normalise_row(yr, exp_row(yr, m, cols), cols);
+  }
+}
+
+void masked_softmax_forward_ref(const float* x, const std::uint8_t* allow, const float* bias,
+                                float scale, float* y, std::int64_t rows, std::int64_t cols) {
+  for (std::int64_t i = 0; i < rows; ++i) {
+    float* yr = y + i * cols;
+    float m = kNegInf;
+    for (std::int64_t j = 0; j < cols; ++j) {
+      const std::int64_t at = i * cols + j;
+      const bool ok = allow == nullptr || allow[at] != 0;
+      yr[j] = ok ? scale * x[at] + (bias ? bias[at] : 0.0f) : kNegInf;
+      m = std::max(m, yr[j]);
+    }
+    float sum = 0.0f;
+    for (std::int64_t j = 0; j < cols; ++j) {
+      yr[j] = yr[j] == kNegInf ? 0.0f : std::exp(yr[j] - m);
+      sum += yr[j];
+    }
+    for (std::int64_t j = 0; j < cols; ++j) yr[j] = sum > 0.0f ? yr[j] / sum : 0.0f;
+  }
+}
+
+void masked_softmax_backward(const float* y, const float* dy, float scale, float* dx,
+                             std::int64_t rows, std::int64_t cols) {
+  if (use_reference_kernels()) return masked_softmax_backward_ref(y, dy, scale, dx, rows, cols);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const float* yr = y + i * cols;
+    const float* dyr = dy + i * cols;
+    float* dxr = dx + i * cols;
+    float dot = 0.0f;
+    for (std::int64_t j = 0; j < cols; ++j) dot += yr[j] * dyr[j];
+    for (std::int64_t j = 0; j < cols; ++j) dxr[j] += scale * yr[j] * (dyr[j] - dot);
+  }
+}
+
+void masked_softmax_backward_ref(const float* y, const float* dy, float scale, float* dx,
+                                 std::int64_t rows, std::int64_t cols) {
+  // d y_j / d s_k = y_j (δ_jk - y_k), so dx_k = scale · y_k (dy_k - Σ_j dy_j y_j); in double.
+  for (std::int64_t i = 0; i < rows; ++i) {
+    double dot = 0.0;
+    for (std::int64_t j = 0; j < cols; ++j)
+      dot += static_cast<double>(y[i * cols + j]) * dy[i * cols + j];
+    for (std::int64_t k = 0; k < cols; ++k) {
+      const std::int64_t at = i * cols + k;
+      dx[at] += static_cast<float>(scale * y[at] * (dy[at] - dot));
+    }
+  }
+}
+
+}  // namespace attn::kernels

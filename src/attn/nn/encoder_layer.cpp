@@ -1,0 +1,43 @@
+#include "attn/nn/encoder_layer.h"
+
+namespace attn::nn {
+
+namespace {
+MultiHeadAttentionOptions attention_options(const EncoderLayerOptions& o) {
+  ATTN_CHECK(o.num_heads >= 1 && o.d_model % o.num_heads == 0,
+             "encoder layer: d_model {} must be divisible by num_heads {}", o.d_model, o.num_heads);
+  MultiHeadAttentionOptions m;
+  m.num_heads = o.num_heads;
+  m.key_dim = o.d_model / o.num_heads;
+  m.dropout = o.dropout;
+  m.query_dim = o.d_model;
+  return m;
+}
+}  // namespace
+
+EncoderLayer::EncoderLayer(const EncoderLayerOptions& opt, Rng& rng)
+    : opt_(opt), self_attn_(attention_options(opt), rng),
+      ff_(opt.d_model, opt.d_ff, opt.activation, opt.dropout, rng),
+      norm1_(opt.d_model, opt.layer_norm_eps), norm2_(opt.d_model, opt.layer_norm_eps) {
+  register_module("self_attn", self_attn_);
+  register_module("", ff_);
+  register_module("norm1", norm1_);
+  register_module("norm2", norm2_);
+}
+
+Variable EncoderLayer::forward(Context& ctx, const Variable& x, const AttentionMaskSpec& mask,
+                               Tensor* scores_out) const {
+  auto attend = [&](const Variable& h) {
+    return ops::dropout(ctx, self_attn_.forward(ctx, h, h, Variable(), mask, scores_out),
+                        opt_.dropout);
+  };
+  auto feed = [&](const Variable& h) { return ops::dropout(ctx, ff_.forward(ctx, h), opt_.dropout); };
+  if (opt_.norm_first) {
+    Variable h = ops::add(ctx, x, attend(norm1_.forward(ctx, x)));
+    return ops::add(ctx, h, feed(norm2_.forward(ctx, h)));
+  }
+  Variable h = norm1_.forward(ctx, ops::add(ctx, x, attend(x)));
+  return norm2_.forward(ctx, ops::add(ctx, h, feed(h)));
+}
+
+}  // namespace attn::nn

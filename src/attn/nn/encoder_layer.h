@@ -1,0 +1,33 @@
+#pragma once
+// TransformerEncoderLayer, PyTorch's structure and parameter names:
+//   post-norm (2017 paper): x = norm1(x + drop(attn(x))); x = norm2(x + drop(ff(x)))
+//   pre-norm:               x = x + drop(attn(norm1(x))); x = x + drop(ff(norm2(x)))
+#include "attn/nn/attention.h"
+
+namespace attn::nn {
+
+struct EncoderLayerOptions {
+  std::int64_t d_model = 64;
+  std::int64_t num_heads = 2;
+  std::int64_t d_ff = 256;
+  float dropout = 0.1f;
+  Activation activation = Activation::relu;
+  bool norm_first = false;
+  float layer_norm_eps = 1e-5f;
+};
+
+class EncoderLayer : public Module {
+ public:
+  EncoderLayer(const EncoderLayerOptions& opt, Rng& rng);
+  // x [B, T, d_model] -> [B, T, d_model]
+  Variable forward(Context& ctx, const Variable& x, const AttentionMaskSpec& mask,
+                   Tensor* scores_out = nullptr) const;
+
+ private:
+  EncoderLayerOptions opt_;
+  MultiHeadAttention self_attn_;
+  FeedForward ff_;
+  LayerNorm norm1_, norm2_;
+};
+
+}  // namespace attn::nn

@@ -1,0 +1,45 @@
+#pragma once
+// Checkpoint directory layout (RUN/):
+//   config.json          the run's config + labels (what `evaluate`/`predict` need)
+//   tokenizer.json       the tokenizer's vocabulary and options
+//   model.safetensors    the best weights so far (lowest validation loss)
+//   train_state/         the latest state for --resume: model.safetensors,
+//                        optimizer.safetensors, state.json (epoch, data cursor, RNG)
+//   metrics.jsonl        one line per epoch
+// Every file is written atomically (temp + fsync + rename).
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "attn/core/rng.h"
+#include "attn/nn/module.h"
+#include "attn/optim/optimizer.h"
+
+namespace attn::train {
+
+struct TrainState {
+  std::int64_t epoch = 0;   // epochs fully completed
+  std::int64_t cursor = 0;  // batches already consumed in epoch `epoch`
+  std::int64_t step = 0;    // optimizer steps taken
+  RngState rng;             // dropout RNG
+  double best_val_loss = 1e300;
+  std::int64_t best_epoch = -1;
+  std::int64_t bad_epochs = 0;  // epochs since the best, for early stopping
+  bool finished = false;        // early stopping fired
+  nlohmann::json to_json() const;
+  static TrainState from_json(const nlohmann::json& j, const std::string& file);
+};
+
+void save_weights(const std::filesystem::path& file, const nn::Module& model);
+// Loads every parameter by name; errors name the file and tensor on a missing
+// tensor, an unexpected extra tensor, a dtype or a shape that differs from the config.
+void load_weights(const std::filesystem::path& file, const nn::Module& model);
+
+void save_train_state(const std::filesystem::path& run, const nn::Module& model,
+                      const optim::Optimizer& opt, const TrainState& state);
+TrainState load_train_state(const std::filesystem::path& run, const nn::Module& model,
+                            optim::Optimizer& opt);
+
+}  // namespace attn::train

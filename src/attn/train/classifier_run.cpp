@@ -1,0 +1,294 @@
+#include "attn/train/classifier_run.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <istream>
+#include <ostream>
+
+#include "attn/core/thread_pool.h"
+#include "attn/io/atomic_file.h"
+#include "attn/io/json_parse.h"
+#include "attn/io/json_reader.h"
+#include "attn/optim/clip.h"
+#include "attn/optim/optimizer.h"
+#include "attn/optim/schedule.h"
+#include "attn/train/checkpoint.h"
+#include "attn/train/classifier_data.h"
+#include "attn/train/classifier_step.h"
+#include "attn/train/progress.h"
+
+namespace attn::train {
+
+namespace fs = std::filesystem;
+
+nlohmann::json EvalReport::to_json() const {
+  nlohmann::json j{{"accuracy", accuracy}, {"loss", loss}, {"n", n}};
+  if (is_binary) {
+    j["precision"] = binary.precision;
+    j["recall"] = binary.recall;
+    j["f1"] = binary.f1;
+    j["positive_label"] = positive_label;
+    j["confusion"] = {{"tp", binary.tp}, {"fp", binary.fp}, {"tn", binary.tn}, {"fn", binary.fn}};
+  }
+  return j;
+}
+
+namespace {
+
+void set_threads(int threads) {
+  ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
+}
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainingConfig& t,
+                                                 const nn::Module& model) {
+  std::vector<optim::ParamRef> params;
+  for (const auto& p : model.parameters()) params.push_back({p.name, p.var, p.decay});
+  if (t.optimizer == "sgd") {
+    optim::SgdOptions o;
+    o.lr = t.lr;
+    o.momentum = t.momentum;
+    o.weight_decay = t.weight_decay;
+    return optim::make_sgd(std::move(params), o);
+  }
+  optim::AdamOptions o;
+  o.lr = t.lr;
+  o.beta1 = t.beta1;
+  o.beta2 = t.beta2;
+  o.eps = t.eps;
+  o.weight_decay = t.weight_decay;
+  if (t.optimizer == "adamw") return optim::make_adamw(std::move(params), o);
+  return optim::make_adam(std::move(params), o);
+}
+
+void write_run_files(const fs::path& out, const RunConfig& cfg, const Tokenizer& tok,
+                     const LabelInfo& labels) {
+  nlohmann::json config = to_json(cfg);  // explicit: every default and CLI override
+  config["labels"] = labels.to_json();
+  write_file_atomic(out / "config.json", config.dump(2) + "\n");
+  write_file_atomic(out / "tokenizer.json", tok.to_json().dump() + "\n");
+}
+
+void append_metrics(const fs::path& file, const nlohmann::json& line) {
+  std::string text;
+  if (fs::exists(file)) text = read_file_bytes(file);
+  write_file_atomic(file, text + line.dump() + "\n");
+}
+
+}  // namespace
+
+LoadedRun open_run(const fs::path& run) {
+  const fs::path config_file = run / "config.json";
+  ATTN_CHECK(fs::exists(config_file), "{}: not a checkpoint directory ({} is missing)",
+             run.string(), config_file.string());
+  nlohmann::json j = read_json_file(config_file);
+  LoadedRun r;
+  ATTN_CHECK(j.contains("labels"), "{}: no \"labels\" section", config_file.string());
+  r.labels = LabelInfo::from_json(j["labels"], config_file.string());
+  j.erase("labels");
+  r.cfg = parse_run_config(j, config_file.string());
+  const fs::path tok_file = run / "tokenizer.json";
+  r.tokenizer = Tokenizer::from_json(read_json_file(tok_file));
+  r.model = std::make_unique<models::EncoderClassifier>(r.cfg.model, r.cfg.training.seed);
+  load_weights(run / "model.safetensors", *r.model);
+  return r;
+}
+
+FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
+  set_threads(opt.threads);
+  const bool resume = opt.resume;
+  RunConfig cfg = opt.config                                  ? *opt.config
+                  : resume && opt.config_file.empty() ? open_run(opt.out).cfg
+                                                      : load_run_config(opt.config_file);
+  if (opt.epochs) cfg.training.epochs = *opt.epochs;
+  if (opt.seed) cfg.training.seed = *opt.seed;
+  const TrainingConfig& tc = cfg.training;
+  ensure_writable_dir(opt.out);
+
+  const ExampleSet train_set = read_split(opt.train, log);
+  const ExampleSet valid_set = read_split(opt.valid, log);
+  std::unique_ptr<Tokenizer> tok;
+  LabelInfo labels;
+  if (resume) {
+    LoadedRun prev = open_run(opt.out);
+    tok = std::move(prev.tokenizer);
+    labels = prev.labels;
+  } else {
+    labels = make_label_info(train_set, cfg);
+    tok = build_tokenizer(train_set, cfg.tokenizer);
+  }
+  ATTN_CHECK(tok->vocab_size() <= cfg.model.vocab_size,
+             "{}: the tokenizer has {} tokens but model.vocab_size is {}",
+             opt.config_file.string(), tok->vocab_size(), cfg.model.vocab_size);
+  const bool binary = cfg.model.num_classes == 1;
+  const std::int64_t max_len = std::min(cfg.data.max_len, cfg.model.max_len);
+  const EncodedSet train_ids = encode_split(train_set, *tok, labels, max_len, true, binary);
+  const EncodedSet valid_ids = encode_split(valid_set, *tok, labels, max_len, true, binary);
+  log << fmt::format("data: {} train, {} valid examples; labels {} (positive: {}); vocabulary {}\n",
+                     train_ids.ids.size(), valid_ids.ids.size(), fmt::join(labels.labels, ", "),
+                     labels.labels[static_cast<std::size_t>(labels.positive)], tok->vocab_size());
+
+  models::EncoderClassifier model(cfg.model, tc.seed);
+  auto optimizer = make_optimizer(tc, model);
+  Batcher batcher(&train_ids, tc.batch_size, max_len, true, tc.bucket_by_length);
+  const auto steps_per_epoch = static_cast<std::int64_t>(batcher.batches_per_epoch());
+  optim::ScheduleOptions sched;
+  sched.kind = tc.schedule;
+  sched.base_lr = tc.lr;
+  sched.warmup_steps = tc.warmup_steps;
+  sched.total_steps = steps_per_epoch * tc.epochs;
+  sched.min_lr = tc.min_lr;
+  sched.d_model = 0;
+  optim::validate(sched);
+
+  TrainState state;
+  state.rng = Rng(tc.seed ^ 0xD50u).state();
+  if (resume) {
+    state = load_train_state(opt.out, model, *optimizer);
+    log << fmt::format("resuming {} at epoch {} (step {})\n", opt.out.string(), state.epoch + 1,
+                       state.step);
+  } else {
+    write_run_files(opt.out, cfg, *tok, labels);
+    if (fs::exists(opt.out / "metrics.jsonl")) fs::remove(opt.out / "metrics.jsonl");
+  }
+  Rng dropout_rng;
+  dropout_rng.set_state(state.rng);
+
+  FitResult result;
+  while (state.epoch < tc.epochs && !state.finished) {
+    const std::int64_t epoch = state.epoch;
+    batcher.set_cursor(static_cast<std::uint64_t>(epoch), static_cast<std::size_t>(state.cursor),
+                       tc.seed);
+    ProgressBar bar(log, opt.progress_tty, steps_per_epoch,
+                    fmt::format("epoch {}/{}", epoch + 1, tc.epochs));
+    StepStats running;
+    const auto start = std::chrono::steady_clock::now();
+    Batch batch;
+    bool stopped_by_max_steps = false;
+    while (batcher.next(batch)) {
+      optimizer->set_lr(optim::scheduled_lr(sched, state.step));
+      Tape tape;
+      Context ctx{&tape, true, &dropout_rng};
+      StepStats s = train_step(ctx, model, batch, binary, tc.label_smoothing);
+      tape.backward(s.loss_var);
+      if (tc.clip_norm > 0) {
+        std::vector<optim::ParamRef> refs = optimizer->params();
+        optim::clip_grad_norm(refs, tc.clip_norm);
+      }
+      optimizer->step();
+      optimizer->zero_grad();
+      running.add(s);
+      ++state.step;
+      ++state.cursor;
+      bar.update(state.cursor, running.mean_loss(), running.accuracy(), s.tokens);
+      if (opt.max_steps > 0 && state.step >= opt.max_steps) {
+        stopped_by_max_steps = true;
+        break;
+      }
+    }
+    state.rng = dropout_rng.state();
+    if (stopped_by_max_steps) {
+      save_train_state(opt.out, model, *optimizer, state);
+      bar.finish("(stopped: max steps)");
+      break;
+    }
+    const EvalReport val = evaluate_encoded(model, valid_ids, labels, binary, tc.batch_size, max_len);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    state.epoch += 1;
+    state.cursor = 0;
+    const bool improved = val.loss < state.best_val_loss;
+    if (improved) {
+      state.best_val_loss = val.loss;
+      state.best_epoch = epoch + 1;
+      state.bad_epochs = 0;
+      save_weights(opt.out / "model.safetensors", model);
+      result.best_valid = val;
+    } else {
+      state.bad_epochs += 1;
+      if (tc.early_stopping_patience > 0 && state.bad_epochs >= tc.early_stopping_patience)
+        state.finished = true;
+    }
+    append_metrics(opt.out / "metrics.jsonl",
+                   {{"epoch", epoch + 1},
+                    {"step", state.step},
+                    {"lr", optimizer->lr()},
+                    {"train_loss", running.mean_loss()},
+                    {"train_accuracy", running.accuracy()},
+                    {"val_loss", val.loss},
+                    {"val_accuracy", val.accuracy},
+                    {"val_f1", val.binary.f1},
+                    {"seconds", seconds},
+                    {"best", improved}});
+    save_train_state(opt.out, model, *optimizer, state);
+    bar.finish(fmt::format("val_loss {:.4f} val_acc {:.4f}{}", val.loss, val.accuracy,
+                           improved ? " (best, saved)" : ""));
+    if (state.finished)
+      log << fmt::format("early stopping: no val_loss improvement for {} epoch(s); best epoch {}\n",
+                         state.bad_epochs, state.best_epoch);
+    result.epochs_run += 1;
+  }
+  result.best_epoch = state.best_epoch;
+  if (!opt.test.empty() && fs::exists(opt.out / "model.safetensors")) {
+    result.test = evaluate_classifier(opt.out, opt.test, opt.threads);
+    write_file_atomic(opt.out / "test_metrics.json", result.test->to_json().dump(2) + "\n");
+  }
+  return result;
+}
+
+EvalReport evaluate_classifier(const fs::path& run, const fs::path& data, int threads) {
+  set_threads(threads);
+  LoadedRun r = open_run(run);
+  ExampleSet set = read_examples(data);
+  const bool binary = r.cfg.model.num_classes == 1;
+  const std::int64_t max_len = std::min(r.cfg.data.max_len, r.cfg.model.max_len);
+  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, true, binary);
+  return evaluate_encoded(*r.model, ids, r.labels, binary, r.cfg.training.batch_size, max_len);
+}
+
+std::vector<Prediction> predict_classifier(const fs::path& run, std::istream& in,
+                                           const std::string& source_name, int threads) {
+  set_threads(threads);
+  LoadedRun r = open_run(run);
+  ExampleSet set;
+  set.source = source_name;
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Example e;
+    e.line = line_no;
+    e.id = std::to_string(line_no);
+    if (line[0] == '{') {
+      nlohmann::json j = parse_json_text(line, fmt::format("{}:{}", source_name, line_no));
+      ATTN_CHECK(j.contains("text") && j["text"].is_string(),
+                 "{}:{}: expected a string \"text\" field", source_name, line_no);
+      e.text = j["text"].get<std::string>();
+      if (j.contains("id") && j["id"].is_string()) e.id = j["id"].get<std::string>();
+    } else {
+      e.text = line;
+    }
+    set.examples.push_back(std::move(e));
+  }
+  const bool binary = r.cfg.model.num_classes == 1;
+  const std::int64_t max_len = std::min(r.cfg.data.max_len, r.cfg.model.max_len);
+  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, false, binary);
+  const auto probs = predict_probabilities(*r.model, ids, binary, r.labels.positive,
+                                           r.cfg.training.batch_size, max_len);
+  std::vector<Prediction> out;
+  for (std::size_t i = 0; i < set.examples.size(); ++i) {
+    Prediction p;
+    p.id = set.examples[i].id;
+    const auto& row = probs[i];
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < row.size(); ++c)
+      if (row[c] > row[best]) best = c;
+    p.label = r.labels.labels[best];
+    p.probability = row[best];
+    out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace attn::train

@@ -1,0 +1,60 @@
+#pragma once
+// fit / evaluate / predict for text classifiers, the library side of
+// `attn train`, `attn evaluate` and `attn predict`.
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attn/eval/metrics.h"
+#include "attn/train/run_config.h"
+
+namespace attn::train {
+
+struct FitOptions {
+  std::filesystem::path config_file;
+  std::optional<RunConfig> config;  // used instead of config_file when set
+  std::filesystem::path train, valid, test;  // test optional (empty)
+  std::filesystem::path out;
+  std::optional<std::int64_t> epochs;  // overrides training.epochs
+  std::optional<std::uint64_t> seed;   // overrides training.seed
+  int threads = 0;                     // 0 = all cores
+  bool resume = false;
+  std::int64_t max_steps = 0;  // stop after this many optimizer steps (0 = no limit; for tests)
+  bool progress_tty = false;
+};
+
+struct EvalReport {
+  BinaryMetrics binary;  // binary models (all zeros otherwise)
+  double accuracy = 0;   // both kinds
+  double loss = 0;       // mean loss over the examples
+  std::int64_t n = 0;
+  bool is_binary = true;
+  std::string positive_label;
+  nlohmann::json to_json() const;
+};
+
+struct FitResult {
+  std::int64_t epochs_run = 0;
+  std::int64_t best_epoch = -1;
+  EvalReport best_valid;
+  std::optional<EvalReport> test;
+};
+
+FitResult fit_classifier(const FitOptions& opt, std::ostream& log);
+
+// Evaluates RUN's best weights on a labelled data file.
+EvalReport evaluate_classifier(const std::filesystem::path& run, const std::filesystem::path& data,
+                               int threads = 0);
+
+struct Prediction {
+  std::string id;
+  std::string label;
+  float probability = 0;  // of `label`
+};
+// Reads JSONL ({"text": ...}) or plain text (one example per line) from `in`.
+std::vector<Prediction> predict_classifier(const std::filesystem::path& run, std::istream& in,
+                                           const std::string& source_name, int threads = 0);
+
+}  // namespace attn::train

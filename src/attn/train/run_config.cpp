@@ -1,0 +1,130 @@
+#include "attn/train/run_config.h"
+
+#include "attn/io/json_reader.h"
+
+namespace attn::train {
+
+namespace {
+
+models::ClassifierConfig parse_model(const JsonObjectReader& r, std::int64_t default_vocab) {
+  models::ClassifierConfig m;
+  r.get_string_enum("type", "encoder_classifier", {"encoder_classifier"});
+  m.vocab_size = r.get_int("vocab_size", default_vocab, 1);
+  m.max_len = r.get_int("max_len", m.max_len, 1);
+  m.d_model = r.get_int("d_model", m.d_model, 1);
+  m.positional = nn::parse_positional(
+      r.get_string_enum("positional", "none", {"none", "sinusoidal", "learned"}));
+  m.bare_attention = r.get_bool("bare_attention", m.bare_attention);
+  m.num_layers = r.get_int("num_layers", m.num_layers, 0);
+  m.num_heads = r.get_int("num_heads", m.num_heads, 1);
+  m.key_dim = r.get_int("key_dim", m.key_dim, 0);
+  m.d_ff = r.get_int("d_ff", m.d_ff, 1);
+  m.dropout = static_cast<float>(r.get_float("dropout", m.dropout, 0.0, 0.99));
+  m.embedding_dropout =
+      static_cast<float>(r.get_float("embedding_dropout", m.embedding_dropout, 0.0, 0.99));
+  m.activation =
+      nn::parse_activation(r.get_string_enum("activation", "relu", {"relu", "gelu", "gelu_tanh"}));
+  m.norm_first = r.get_bool("norm_first", m.norm_first);
+  m.layer_norm_eps = static_cast<float>(r.get_float("layer_norm_eps", m.layer_norm_eps, 1e-12, 1.0));
+  m.pooling = nn::parse_pooling(r.get_string_enum("pooling", "mean", {"mean", "max", "cls"}));
+  m.num_classes = r.get_int("num_classes", m.num_classes, 1);
+  r.finish();
+  if (!m.bare_attention && m.d_model % m.num_heads != 0)
+    fail("{}: d_model ({}) must be divisible by num_heads ({})", r.where("d_model"), m.d_model,
+         m.num_heads);
+  m.validate();
+  return m;
+}
+
+TokenizerConfig parse_tokenizer(const JsonObjectReader& r) {
+  TokenizerConfig t;
+  t.type = r.get_string_enum("type", t.type, {"word", "char"});
+  t.max_tokens = r.get_int("max_tokens", t.max_tokens, 3);
+  t.min_count = r.get_int("min_count", t.min_count, 1);
+  t.lowercase = r.get_bool("lowercase", t.lowercase);
+  r.finish();
+  return t;
+}
+
+DataConfig parse_data(const JsonObjectReader& r) {
+  DataConfig d;
+  d.max_len = r.get_int("max_len", d.max_len, 1);
+  d.positive_label = r.get_string("positive_label", d.positive_label);
+  r.finish();
+  return d;
+}
+
+TrainingConfig parse_training(const JsonObjectReader& r) {
+  TrainingConfig t;
+  t.optimizer = r.get_string_enum("optimizer", t.optimizer, {"sgd", "adam", "adamw"});
+  t.lr = static_cast<float>(r.get_float("lr", t.lr, 0.0, 10.0));
+  t.beta1 = static_cast<float>(r.get_float("beta1", t.beta1, 0.0, 0.999999));
+  t.beta2 = static_cast<float>(r.get_float("beta2", t.beta2, 0.0, 0.999999999));
+  t.eps = static_cast<float>(r.get_float("eps", t.eps, 0.0, 1.0));
+  t.momentum = static_cast<float>(r.get_float("momentum", t.momentum, 0.0, 0.999999));
+  t.weight_decay = static_cast<float>(r.get_float("weight_decay", t.weight_decay, 0.0, 10.0));
+  t.batch_size = r.get_int("batch_size", t.batch_size, 1);
+  t.epochs = r.get_int("epochs", t.epochs, 1);
+  t.schedule = r.get_string_enum("schedule", t.schedule,
+                                 {"constant", "warmup_cosine", "warmup_linear", "inverse_sqrt"});
+  t.warmup_steps = r.get_int("warmup_steps", t.warmup_steps, 0);
+  t.min_lr = static_cast<float>(r.get_float("min_lr", t.min_lr, 0.0, 10.0));
+  t.clip_norm = static_cast<float>(r.get_float("clip_norm", t.clip_norm, 0.0));
+  t.early_stopping_patience = r.get_int("early_stopping_patience", t.early_stopping_patience, 0);
+  t.seed = static_cast<std::uint64_t>(r.get_int("seed", static_cast<std::int64_t>(t.seed), 0));
+  t.bucket_by_length = r.get_bool("bucket_by_length", t.bucket_by_length);
+  t.label_smoothing = static_cast<float>(r.get_float("label_smoothing", t.label_smoothing, 0.0, 0.99));
+  r.finish();
+  return t;
+}
+
+}  // namespace
+
+RunConfig parse_run_config(const nlohmann::json& j, const std::string& file) {
+  JsonObjectReader root(j, file);
+  RunConfig c;
+  c.source = j;
+  c.name = root.get_string("name", c.name);
+  root.get_string("description", "");
+  c.tokenizer = parse_tokenizer(root.get_object_or_empty("tokenizer"));
+  c.data = parse_data(root.get_object_or_empty("data"));
+  c.training = parse_training(root.get_object_or_empty("training"));
+  c.model = parse_model(root.get_object("model"), c.tokenizer.max_tokens);
+  root.finish();
+  return c;
+}
+
+RunConfig load_run_config(const std::filesystem::path& file) {
+  return parse_run_config(read_json_file(file), file.string());
+}
+
+nlohmann::json to_json(const RunConfig& c) {
+  const auto& m = c.model;
+  const auto& t = c.training;
+  const char* activation = m.activation == nn::Activation::relu   ? "relu"
+                           : m.activation == nn::Activation::gelu ? "gelu"
+                                                                  : "gelu_tanh";
+  const char* pooling = m.pooling == nn::Pooling::mean ? "mean" : m.pooling == nn::Pooling::max ? "max" : "cls";
+  return {
+      {"name", c.name},
+      {"tokenizer", {{"type", c.tokenizer.type}, {"max_tokens", c.tokenizer.max_tokens},
+                     {"min_count", c.tokenizer.min_count}, {"lowercase", c.tokenizer.lowercase}}},
+      {"data", {{"max_len", c.data.max_len}, {"positive_label", c.data.positive_label}}},
+      {"model", {{"type", "encoder_classifier"}, {"vocab_size", m.vocab_size}, {"max_len", m.max_len},
+                 {"d_model", m.d_model}, {"positional", nn::positional_name(m.positional)},
+                 {"bare_attention", m.bare_attention}, {"num_layers", m.num_layers},
+                 {"num_heads", m.num_heads}, {"key_dim", m.key_dim}, {"d_ff", m.d_ff},
+                 {"dropout", m.dropout}, {"embedding_dropout", m.embedding_dropout},
+                 {"activation", activation}, {"norm_first", m.norm_first},
+                 {"layer_norm_eps", m.layer_norm_eps}, {"pooling", pooling},
+                 {"num_classes", m.num_classes}}},
+      {"training", {{"optimizer", t.optimizer}, {"lr", t.lr}, {"beta1", t.beta1}, {"beta2", t.beta2},
+                    {"eps", t.eps}, {"momentum", t.momentum}, {"weight_decay", t.weight_decay},
+                    {"batch_size", t.batch_size}, {"epochs", t.epochs}, {"schedule", t.schedule},
+                    {"warmup_steps", t.warmup_steps}, {"min_lr", t.min_lr}, {"clip_norm", t.clip_norm},
+                    {"early_stopping_patience", t.early_stopping_patience},
+                    {"seed", static_cast<std::int64_t>(t.seed)}, {"bucket_by_length", t.bucket_by_length},
+                    {"label_smoothing", t.label_smoothing}}}};
+}
+
+}  // namespace attn::train

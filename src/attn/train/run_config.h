@@ -1,0 +1,59 @@
+#pragma once
+// RunConfig: everything one JSON file says about a classification run —
+// model, tokenizer, data handling and training. Parsed strictly: unknown keys,
+// wrong types and out-of-range values are errors naming the file and key.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "attn/models/encoder_classifier.h"
+
+namespace attn::train {
+
+struct TokenizerConfig {
+  std::string type = "word";  // word | char
+  std::int64_t max_tokens = 10000;
+  std::int64_t min_count = 1;
+  bool lowercase = true;  // char tokenizer only; word always lowercases (Keras)
+};
+
+struct DataConfig {
+  std::int64_t max_len = 200;  // tokens kept per example (the first ones)
+  std::string positive_label;  // empty = second label in sorted order
+};
+
+struct TrainingConfig {
+  std::string optimizer = "adam";  // sgd | adam | adamw
+  float lr = 1e-3f;
+  float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-7f;  // Keras Adam defaults
+  float momentum = 0.0f;
+  float weight_decay = 0.0f;
+  std::int64_t batch_size = 32;
+  std::int64_t epochs = 10;
+  std::string schedule = "constant";  // constant | warmup_cosine | warmup_linear | inverse_sqrt
+  std::int64_t warmup_steps = 0;
+  float min_lr = 0.0f;
+  float clip_norm = 0.0f;  // 0 = no clipping
+  std::int64_t early_stopping_patience = 0;  // 0 = never stop early
+  std::uint64_t seed = 42;
+  bool bucket_by_length = true;
+  float label_smoothing = 0.0f;
+};
+
+struct RunConfig {
+  std::string name = "classifier";
+  models::ClassifierConfig model;
+  TokenizerConfig tokenizer;
+  DataConfig data;
+  TrainingConfig training;
+  nlohmann::json source;  // the parsed file, saved with checkpoints
+};
+
+RunConfig parse_run_config(const nlohmann::json& j, const std::string& file);
+RunConfig load_run_config(const std::filesystem::path& file);
+// Every field, in the file format parse_run_config reads (round-trips exactly).
+nlohmann::json to_json(const RunConfig& c);
+
+}  // namespace attn::train

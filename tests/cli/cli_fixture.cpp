@@ -1,0 +1,56 @@
+#include "cli/cli_fixture.h"
+
+#include <nlohmann/json.hpp>
+
+#include "attn/core/rng.h"
+#include "test_util.h"
+
+namespace attn::test {
+
+namespace {
+std::string corpus(int n, std::uint64_t seed) {
+  const char* spam[] = {"free", "offer", "winner", "cash", "prize", "click", "viagra", "money"};
+  const char* ham[] = {"meeting", "project", "lunch", "report", "kernel", "patch", "review", "team"};
+  const char* filler[] = {"the", "a", "to", "and", "of", "you", "we", "is", "for", "this"};
+  Rng rng(seed);
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    const bool is_spam = i % 2 == 0;
+    std::string text;
+    const int len = 4 + static_cast<int>(rng.below(12));
+    for (int w = 0; w < len; ++w) {
+      if (!text.empty()) text += ' ';
+      text += rng.uniform() < 0.4f ? (is_spam ? spam : ham)[rng.below(8)] : filler[rng.below(10)];
+    }
+    out += nlohmann::json{{"text", text}, {"label", is_spam ? "spam" : "ham"},
+                          {"id", std::to_string(seed) + "-" + std::to_string(i)}}
+               .dump() +
+           "\n";
+  }
+  return out;
+}
+}  // namespace
+
+TinyCorpus make_tiny_corpus(const std::string& tag) {
+  TinyCorpus c;
+  c.dir = make_temp_dir(tag);
+  c.train = c.dir / "train.jsonl";
+  c.valid = c.dir / "valid.jsonl";
+  c.test = c.dir / "test.jsonl";
+  c.config = c.dir / "config.json";
+  write_file(c.train, corpus(160, 1));
+  write_file(c.valid, corpus(40, 2));
+  write_file(c.test, corpus(40, 3));
+  write_file(c.config, R"({
+  "name": "tiny",
+  "tokenizer": {"type": "word", "max_tokens": 64},
+  "data": {"max_len": 16},
+  "model": {"vocab_size": 64, "max_len": 16, "d_model": 16, "num_layers": 1, "num_heads": 2,
+            "d_ff": 32, "dropout": 0.1, "positional": "sinusoidal"},
+  "training": {"optimizer": "adamw", "lr": 0.01, "batch_size": 16, "epochs": 2, "seed": 3,
+               "schedule": "warmup_cosine", "warmup_steps": 2, "clip_norm": 1.0}
+})");
+  return c;
+}
+
+}  // namespace attn::test

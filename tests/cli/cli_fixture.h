@@ -1,0 +1,17 @@
+#pragma once
+// A tiny synthetic spam/ham corpus and config for end-to-end CLI tests:
+// spam rows draw from one word list, ham rows from another, with shared
+// filler words, so a correct model separates them within two epochs.
+#include <filesystem>
+#include <string>
+
+namespace attn::test {
+
+struct TinyCorpus {
+  std::filesystem::path dir, train, valid, test, config;
+};
+
+// Writes train (160) / valid (40) / test (40) .jsonl files and a small bare-attention config.
+TinyCorpus make_tiny_corpus(const std::string& tag);
+
+}  // namespace attn::test

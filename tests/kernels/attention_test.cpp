@@ -1,0 +1,168 @@
+#include "attn/kernels/attention.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "attn/core/rng.h"
+#include "attn/core/thread_pool.h"
+#include "kernels/attention_ref.h"
+#include "test_util.h"
+
+namespace attn {
+namespace {
+
+std::vector<float> random_vec(std::int64_t n, std::uint64_t seed) {
+  Rng r(seed);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (auto& x : v) x = r.uniform() * 2.0f - 1.0f;
+  return v;
+}
+
+double no_dropout(std::int64_t) { return 1.0; }
+
+struct Case {
+  kernels::AttentionDims d{2, 3, 5, 6, 4, 3};
+  std::vector<float> q, k, v;
+  std::vector<std::uint8_t> allow;  // [B, Tq, Tk]: key padding + one fully masked row
+  std::vector<float> bias;          // [Tq, Tk] with a -inf entry
+  Case() {
+    q = random_vec(d.batch * d.heads * d.tq * d.d, 1);
+    k = random_vec(d.batch * d.heads * d.tk * d.d, 2);
+    v = random_vec(d.batch * d.heads * d.tk * d.dv, 3);
+    allow.assign(static_cast<std::size_t>(d.batch * d.tq * d.tk), 1);
+    for (std::int64_t i = 0; i < d.tq; ++i) allow[(d.tq + i) * d.tk + d.tk - 1] = 0;  // pad b=1
+    for (std::int64_t j = 0; j < d.tk; ++j) allow[2 * d.tk + j] = 0;  // b=0, row 2 sees nothing
+    bias = random_vec(d.tq * d.tk, 4);
+    bias[1 * d.tk + 3] = -std::numeric_limits<float>::infinity();
+  }
+  kernels::AttentionMaskView mask() const { return {allow.data(), true, bias.data(), false}; }
+  std::int64_t probs_size() const { return d.batch * d.heads * d.tq * d.tk; }
+  std::int64_t out_size() const { return d.batch * d.heads * d.tq * d.dv; }
+};
+
+TEST(AttentionKernel, ForwardMatchesDoubleReferenceWithMaskAndBias) {
+  Case c;
+  const float scale = 0.5f;
+  std::vector<float> probs(c.probs_size()), out(c.out_size());
+  kernels::attention_forward(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), scale, {},
+                             probs.data(), out.data());
+  const auto want = test::attention_reference(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(),
+                                              scale, no_dropout);
+  for (std::int64_t i = 0; i < c.probs_size(); ++i) {
+    ASSERT_FALSE(std::isnan(probs[i]));
+    EXPECT_NEAR(probs[i], want.probs[i], 1e-6) << i;
+  }
+  for (std::int64_t i = 0; i < c.out_size(); ++i) EXPECT_NEAR(out[i], want.out[i], 1e-6) << i;
+  // b=0, every head, query row 2 had no allowed key: zero output.
+  for (std::int64_t h = 0; h < c.d.heads; ++h)
+    for (std::int64_t j = 0; j < c.d.dv; ++j) EXPECT_EQ(out[(h * c.d.tq + 2) * c.d.dv + j], 0.0f);
+}
+
+TEST(AttentionKernel, SharedAllowMaskBroadcastsOverBatch) {
+  Case c;
+  std::vector<std::uint8_t> causal(c.d.tq * c.d.tk);
+  for (std::int64_t i = 0; i < c.d.tq; ++i)
+    for (std::int64_t j = 0; j < c.d.tk; ++j) causal[i * c.d.tk + j] = j <= i;
+  const kernels::AttentionMaskView m{causal.data(), false, nullptr, false};
+  std::vector<float> probs(c.probs_size()), out(c.out_size());
+  kernels::attention_forward(c.d, c.q.data(), c.k.data(), c.v.data(), m, 0.25f, {}, probs.data(),
+                             out.data());
+  const auto want =
+      test::attention_reference(c.d, c.q.data(), c.k.data(), c.v.data(), m, 0.25, no_dropout);
+  for (std::int64_t i = 0; i < c.out_size(); ++i) EXPECT_NEAR(out[i], want.out[i], 1e-6) << i;
+  EXPECT_EQ(probs[1], 0.0f);  // query 0 may not see key 1
+}
+
+TEST(AttentionKernel, DropoutUsesCounterHashAndInvertedScaling) {
+  Case c;
+  const kernels::AttentionDropout drop{0.4f, 11, 22};
+  std::vector<float> probs(c.probs_size()), out(c.out_size());
+  kernels::attention_forward(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), 0.5f, drop,
+                             probs.data(), out.data());
+  std::int64_t dropped = 0;
+  auto factor = [&](std::int64_t e) {
+    const bool keep = bits_to_unit(counter_hash(11, 22, static_cast<std::uint64_t>(e))) >= 0.4f;
+    dropped += !keep;
+    return keep ? 1.0 / 0.6 : 0.0;
+  };
+  const auto want =
+      test::attention_reference(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), 0.5, factor);
+  EXPECT_GT(dropped, 0);
+  for (std::int64_t i = 0; i < c.out_size(); ++i) EXPECT_NEAR(out[i], want.out[i], 1e-5) << i;
+  // probs are saved before dropout.
+  for (std::int64_t i = 0; i < c.probs_size(); ++i) EXPECT_NEAR(probs[i], want.probs[i], 1e-6);
+}
+
+// L = Σ out·w, differentiated by central differences of the double reference.
+TEST(AttentionKernel, BackwardMatchesFiniteDifferencesWithDropout) {
+  Case c;
+  const float scale = 0.5f;
+  const kernels::AttentionDropout drop{0.3f, 5, 6};
+  auto factor = [&](std::int64_t e) {
+    return bits_to_unit(counter_hash(5, 6, static_cast<std::uint64_t>(e))) >= 0.3f ? 1.0 / 0.7
+                                                                                   : 0.0;
+  };
+  const std::vector<float> w = random_vec(c.out_size(), 9);
+  std::vector<float> probs(c.probs_size()), out(c.out_size());
+  kernels::attention_forward(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), scale, drop,
+                             probs.data(), out.data());
+  std::vector<float> dq(c.q.size(), 0.25f), dk(c.k.size(), 0.0f), dv(c.v.size(), 0.0f);
+  kernels::attention_backward(c.d, c.q.data(), c.k.data(), c.v.data(), probs.data(), scale, drop,
+                              w.data(), dq.data(), dk.data(), dv.data());
+  auto loss = [&]() {
+    const auto r =
+        test::attention_reference(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), scale, factor);
+    double s = 0.0;
+    for (std::int64_t i = 0; i < c.out_size(); ++i) s += r.out[i] * w[i];
+    return s;
+  };
+  auto check = [&](std::vector<float>& x, const std::vector<float>& g, double base,
+                   const char* name) {
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const float saved = x[i];
+      const float h = 1e-3f;
+      x[i] = saved + h;
+      const double up = loss();
+      x[i] = saved - h;
+      const double down = loss();
+      x[i] = saved;
+      const double numeric = (up - down) / (static_cast<double>(saved + h) - (saved - h));
+      EXPECT_NEAR(g[i] - base, numeric, 2e-4) << name << " " << i;
+    }
+  };
+  check(c.q, dq, 0.25, "dq");  // dq started at 0.25: backward accumulates
+  check(c.k, dk, 0.0, "dk");
+  check(c.v, dv, 0.0, "dv");
+}
+
+TEST(AttentionKernel, BitIdenticalAcrossThreadCounts) {
+  kernels::AttentionDims d{3, 4, 9, 11, 8, 5};
+  const auto q = random_vec(d.batch * d.heads * d.tq * d.d, 1);
+  const auto k = random_vec(d.batch * d.heads * d.tk * d.d, 2);
+  const auto v = random_vec(d.batch * d.heads * d.tk * d.dv, 3);
+  const auto g = random_vec(d.batch * d.heads * d.tq * d.dv, 4);
+  const kernels::AttentionDropout drop{0.2f, 3, 4};
+  auto run = [&](int threads) {
+    ThreadPool::set_num_threads(threads);
+    std::vector<float> probs(d.batch * d.heads * d.tq * d.tk), out(g.size());
+    std::vector<float> dq(q.size()), dk(k.size()), dv(v.size());
+    kernels::attention_forward(d, q.data(), k.data(), v.data(), {}, 0.3f, drop, probs.data(),
+                               out.data());
+    kernels::attention_backward(d, q.data(), k.data(), v.data(), probs.data(), 0.3f, drop, g.data(),
+                                dq.data(), dk.data(), dv.data());
+    out.insert(out.end(), dq.begin(), dq.end());
+    out.insert(out.end(), dk.begin(), dk.end());
+    out.insert(out.end(), dv.begin(), dv.end());
+    return out;
+  };
+  const auto one = run(1);
+  const auto three = run(3);
+  ThreadPool::set_num_threads(ThreadPool::default_threads());
+  ASSERT_EQ(one.size(), three.size());
+  EXPECT_EQ(std::memcmp(one.data(), three.data(), one.size() * sizeof(float)), 0);
+}
+
+}  // namespace
+}  // namespace attn

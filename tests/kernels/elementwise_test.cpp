@@ -1,0 +1,216 @@
+// Elementwise kernels: values against double-precision formulas, derivatives
+// against central differences, fast == ref bit for bit across sizes and
+// thread counts, and dropout's keep rate, scaling and determinism.
+#include "attn/kernels/elementwise.h"
+
+#include <cmath>
+#include <vector>
+
+#include "attn/core/rng.h"
+#include "attn/core/thread_pool.h"
+#include "test_util.h"
+
+namespace attn::kernels {
+namespace {
+
+std::vector<float> random_vec(std::int64_t n, std::uint64_t seed, float lo = -4.0f,
+                              float hi = 4.0f) {
+  Rng r(seed);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (auto& x : v) x = lo + (hi - lo) * r.uniform();
+  return v;
+}
+
+struct ThreadGuard {
+  ~ThreadGuard() { ThreadPool::set_num_threads(ThreadPool::default_threads()); }
+};
+
+// Double references in the cancellation-free forms (1 + erf(z) = erfc(-z),
+// 1 + tanh(u) = 2 / (1 + exp(-2u))), so they stay exact in the far negative tail.
+double gelu_erf_d(double x) { return 0.5 * x * std::erfc(-x / std::sqrt(2.0)); }
+double gelu_tanh_d(double x) {
+  const double u = std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x);
+  return x / (1.0 + std::exp(-2.0 * u));
+}
+
+// Sizes around the pool's split point (grain 16384) and tiny edge cases.
+const std::int64_t kSizes[] = {0, 1, 2, 17, 16384, 16385, 50001};
+
+TEST(GeluKernel, ForwardMatchesDoubleFormulas) {
+  const auto x = random_vec(1001, 1);
+  std::vector<float> ye(x.size()), yt(x.size());
+  gelu_forward_ref(GeluForm::erf, x.data(), ye.data(), 1001);
+  gelu_forward_ref(GeluForm::tanh, x.data(), yt.data(), 1001);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    EXPECT_NEAR(ye[i], gelu_erf_d(x[i]), 2e-6 * (1 + std::fabs(x[i]))) << x[i];
+    EXPECT_NEAR(yt[i], gelu_tanh_d(x[i]), 2e-6 * (1 + std::fabs(x[i]))) << x[i];
+  }
+  // The two forms differ (by up to ~5e-4), so a mixed-up switch would show.
+  EXPECT_GT(std::fabs(gelu_erf_d(1.5) - gelu_tanh_d(1.5)), 1e-5);
+}
+
+TEST(GeluKernel, NegativeTailKeepsRelativeAccuracy) {
+  // 1 + erf(x/√2) computed directly would cancel to 0 (or garbage) here.
+  std::vector<float> x;
+  for (float v = -9.0f; v <= -2.0f; v += 0.25f) x.push_back(v);
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<float> ye(x.size()), yt(x.size());
+  gelu_forward_ref(GeluForm::erf, x.data(), ye.data(), n);
+  gelu_forward_ref(GeluForm::tanh, x.data(), yt.data(), n);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double we = gelu_erf_d(x[i]), wt = gelu_tanh_d(x[i]);
+    EXPECT_LE(std::fabs(ye[i] - we), 2e-5 * std::fabs(we)) << x[i];
+    EXPECT_LE(std::fabs(yt[i] - wt), 2e-5 * std::fabs(wt)) << x[i];
+  }
+}
+
+TEST(GeluKernel, BackwardMatchesCentralDifferenceAndAccumulates) {
+  const auto x = random_vec(513, 2);
+  for (GeluForm form : {GeluForm::erf, GeluForm::tanh}) {
+    auto f = form == GeluForm::erf ? gelu_erf_d : gelu_tanh_d;
+    std::vector<float> dy(x.size(), 2.0f), dx(x.size(), 0.25f);
+    gelu_backward_ref(form, x.data(), dy.data(), dx.data(), 513);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double h = 1e-5, d = (f(x[i] + h) - f(x[i] - h)) / (2 * h);
+      EXPECT_NEAR(dx[i], 0.25 + 2.0 * d, 1e-5) << x[i];
+    }
+  }
+}
+
+TEST(ActivationKernels, FastMatchesRefBitwiseAcrossSizesAndThreads) {
+  ThreadGuard guard;
+  for (int threads : {1, 3}) {
+    ThreadPool::set_num_threads(threads);
+    for (std::int64_t n : kSizes) {
+      const auto x = random_vec(n, 3 + n), dy = random_vec(n, 4 + n);
+      std::vector<float> a(x.size()), b(x.size());
+      for (GeluForm form : {GeluForm::erf, GeluForm::tanh}) {
+        gelu_forward(form, x.data(), a.data(), n);
+        gelu_forward_ref(form, x.data(), b.data(), n);
+        EXPECT_EQ(a, b) << n;
+        std::fill(a.begin(), a.end(), 1.0f);
+        std::fill(b.begin(), b.end(), 1.0f);
+        gelu_backward(form, x.data(), dy.data(), a.data(), n);
+        gelu_backward_ref(form, x.data(), dy.data(), b.data(), n);
+        EXPECT_EQ(a, b) << n;
+      }
+      relu_forward(x.data(), a.data(), n);
+      relu_forward_ref(x.data(), b.data(), n);
+      EXPECT_EQ(a, b);
+      relu_backward(x.data(), dy.data(), a.data(), n);
+      relu_backward_ref(x.data(), dy.data(), b.data(), n);
+      EXPECT_EQ(a, b);
+      sigmoid_forward(x.data(), a.data(), n);
+      sigmoid_forward_ref(x.data(), b.data(), n);
+      EXPECT_EQ(a, b);
+      sigmoid_backward(x.data(), dy.data(), a.data(), n);
+      sigmoid_backward_ref(x.data(), dy.data(), b.data(), n);
+      EXPECT_EQ(a, b);
+    }
+  }
+}
+
+TEST(ActivationKernels, ReluAndSigmoidValues) {
+  const std::vector<float> x = {-2.0f, 0.0f, 3.0f, -100.0f, 100.0f};
+  std::vector<float> y(5), dx(5, 1.0f);
+  const std::vector<float> dy(5, 0.5f);
+  relu_forward_ref(x.data(), y.data(), 5);
+  EXPECT_EQ(y, (std::vector<float>{0, 0, 3, 0, 100}));
+  relu_backward_ref(x.data(), dy.data(), dx.data(), 5);  // accumulates onto 1
+  EXPECT_EQ(dx, (std::vector<float>{1, 1, 1.5f, 1, 1.5f}));
+  sigmoid_forward_ref(x.data(), y.data(), 5);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(std::isfinite(y[i]));
+    EXPECT_NEAR(y[i], 1.0 / (1.0 + std::exp(-static_cast<double>(x[i]))), 1e-7);
+  }
+  std::fill(dx.begin(), dx.end(), 0.0f);
+  sigmoid_backward_ref(y.data(), dy.data(), dx.data(), 5);
+  EXPECT_NEAR(dx[1], 0.5 * 0.25, 1e-7);
+}
+
+TEST(DropoutKernel, KeepRateScalingAndBackward) {
+  const std::int64_t n = 200000;
+  for (float p : {0.1f, 0.5f, 0.9f}) {
+    std::vector<std::uint8_t> keep(n);
+    dropout_mask(11, 22, p, keep.data(), n);
+    std::int64_t kept = 0;
+    for (auto k : keep) kept += k;
+    EXPECT_NEAR(static_cast<double>(kept) / n, 1.0 - p, 0.01) << p;
+    const std::vector<float> x(n, 2.0f);
+    std::vector<float> y(n), dx(n, 1.0f);
+    dropout_forward(11, 22, p, x.data(), y.data(), n);
+    dropout_backward(11, 22, p, x.data(), dx.data(), n);  // dy = 2 onto dx = 1
+    const float s = 1.0f / (1.0f - p);
+    for (std::int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(y[i], keep[i] ? 2.0f * s : 0.0f) << i;
+      ASSERT_EQ(dx[i], keep[i] ? 1.0f + 2.0f * s : 1.0f) << i;
+    }
+  }
+}
+
+TEST(DropoutKernel, DeterministicAcrossThreadCountsAndKeyed) {
+  ThreadGuard guard;
+  const std::int64_t n = 70001;
+  std::vector<std::uint8_t> ref(n), one(n), three(n), other(n);
+  dropout_mask_ref(5, 9, 0.3f, ref.data(), n);
+  ThreadPool::set_num_threads(1);
+  dropout_mask(5, 9, 0.3f, one.data(), n);
+  ThreadPool::set_num_threads(3);
+  dropout_mask(5, 9, 0.3f, three.data(), n);
+  EXPECT_EQ(one, ref);
+  EXPECT_EQ(three, ref);
+  dropout_mask(5, 10, 0.3f, other.data(), n);
+  EXPECT_NE(other, ref);  // a new key is a new mask
+  // Element i depends only on (seed, key, i): a sub-range agrees with the whole.
+  for (std::int64_t i : {0, 1, 40000, 70000})
+    EXPECT_EQ(dropout_keep(5, 9, static_cast<std::uint64_t>(i), 0.3f), ref[i] == 1);
+}
+
+TEST(HelperKernels, FastMatchesRefAndValues) {
+  ThreadGuard guard;
+  ThreadPool::set_num_threads(3);
+  for (std::int64_t n : kSizes) {
+    const auto a = random_vec(n, 7), b = random_vec(n, 8);
+    std::vector<float> y0(a.size()), y1(a.size());
+    add(a.data(), b.data(), y0.data(), n);
+    add_ref(a.data(), b.data(), y1.data(), n);
+    EXPECT_EQ(y0, y1);
+    for (std::int64_t i = 0; i < n; ++i) ASSERT_EQ(y0[i], a[i] + b[i]);
+    axpy(n, -0.5f, a.data(), y0.data());
+    axpy_ref(n, -0.5f, a.data(), y1.data());
+    EXPECT_EQ(y0, y1);
+    scale(n, 3.0f, a.data(), y0.data());
+    scale_ref(n, 3.0f, a.data(), y1.data());
+    EXPECT_EQ(y0, y1);
+    for (std::int64_t i = 0; i < n; ++i) ASSERT_EQ(y0[i], 3.0f * a[i]);
+  }
+}
+
+TEST(HelperKernels, RowVectorAndSumRows) {
+  ThreadGuard guard;
+  // Hand-computed: x [2,3] + [10,20,30]; column sums of x onto [1,1,1].
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6}, row = {10, 20, 30};
+  std::vector<float> y(6), s(3, 1.0f);
+  add_row_vector(2, 3, x.data(), row.data(), y.data());
+  EXPECT_EQ(y, (std::vector<float>{11, 22, 33, 14, 25, 36}));
+  sum_rows(2, 3, x.data(), s.data());
+  EXPECT_EQ(s, (std::vector<float>{6, 8, 10}));
+  for (int threads : {1, 3}) {
+    ThreadPool::set_num_threads(threads);
+    for (std::int64_t rows : {0, 1, 5, 300})
+      for (std::int64_t cols : {0, 1, 7, 129}) {
+        const auto m = random_vec(rows * cols, rows * 1000 + cols);
+        const auto r = random_vec(cols, 3);
+        std::vector<float> a(m.size()), b(m.size()), sa(r), sb(r);
+        add_row_vector(rows, cols, m.data(), r.data(), a.data());
+        add_row_vector_ref(rows, cols, m.data(), r.data(), b.data());
+        EXPECT_EQ(a, b);
+        sum_rows(rows, cols, m.data(), sa.data());
+        sum_rows_ref(rows, cols, m.data(), sb.data());
+        EXPECT_EQ(sa, sb) << rows << "x" << cols;
+      }
+  }
+}
+
+}  // namespace
+}  // namespace attn::kernels

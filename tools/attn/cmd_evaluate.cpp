@@ -1,0 +1,34 @@
+#include "attn/train/classifier_run.h"
+#include "commands.h"
+
+namespace attn::cli {
+
+void add_evaluate(CLI::App& app, Action& run) {
+  auto* cmd = app.add_subcommand("evaluate", "evaluate a trained run on labelled data");
+  struct Args {
+    std::filesystem::path checkpoint, data;
+    bool json = false;
+    int threads = 0;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")->required();
+  cmd->add_option("--data", a->data, "labelled data (.jsonl, .tsv or folder per label)")->required();
+  cmd->add_flag("--json", a->json, "print one JSON object instead of a table");
+  cmd->add_option("--threads", a->threads, "threads (default: all cores)");
+  cmd->callback([&run, a] {
+    run = [a] {
+      const auto r = train::evaluate_classifier(a->checkpoint, a->data, a->threads);
+      if (a->json) {
+        fmt::print("{}\n", r.to_json().dump());
+      } else if (r.is_binary) {
+        fmt::print("{} ({} examples, positive class \"{}\")\n{}", a->data.string(), r.n,
+                   r.positive_label, format_metrics_table(r.binary, r.loss));
+      } else {
+        fmt::print("{}: accuracy {:.4f} loss {:.4f} n {}\n", a->data.string(), r.accuracy, r.loss, r.n);
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace attn::cli

@@ -1,0 +1,29 @@
+#include "attn/models/encoder_classifier.h"
+#include "attn/io/json_reader.h"
+#include "attn/train/run_config.h"
+#include "commands.h"
+
+namespace attn::cli {
+
+void add_summary(CLI::App& app, Action& run) {
+  auto* cmd = app.add_subcommand("summary", "print a Keras-style table of a model's layers");
+  auto config = std::make_shared<std::filesystem::path>();
+  auto checkpoint = std::make_shared<std::filesystem::path>();
+  cmd->add_option("--config", *config, "model config (JSON)");
+  cmd->add_option("--checkpoint", *checkpoint, "or a run directory");
+  cmd->callback([&run, config, checkpoint] {
+    if (config->empty() == checkpoint->empty())
+      throw CLI::ValidationError("summary", "give exactly one of --config or --checkpoint");
+    run = [config, checkpoint] {
+      const auto file = config->empty() ? *checkpoint / "config.json" : *config;
+      auto json = read_json_file(file);
+      json.erase("labels");
+      const auto cfg = train::parse_run_config(json, file.string());
+      models::EncoderClassifier model(cfg.model, cfg.training.seed);
+      fmt::print("{}", models::summary_table(cfg.name, model.layer_rows()));
+      return 0;
+    };
+  });
+}
+
+}  // namespace attn::cli

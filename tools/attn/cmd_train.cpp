@@ -1,0 +1,47 @@
+#include <unistd.h>
+
+#include <iostream>
+
+#include "attn/train/classifier_run.h"
+#include "commands.h"
+
+namespace attn::cli {
+
+void add_train(CLI::App& app, Action& run) {
+  auto* cmd = app.add_subcommand("train", "train a classifier from a JSON config");
+  auto opt = std::make_shared<train::FitOptions>();
+  auto epochs = std::make_shared<std::int64_t>(0);
+  auto seed = std::make_shared<std::int64_t>(-1);
+  cmd->add_option("--config", opt->config_file, "model + training config (JSON)");
+  cmd->add_option("--train", opt->train, "training data (.jsonl, .tsv or folder per label)")->required();
+  cmd->add_option("--valid", opt->valid, "validation data")->required();
+  cmd->add_option("--test", opt->test, "test data, evaluated with the best weights at the end");
+  cmd->add_option("--out", opt->out, "run directory (checkpoints, metrics)")->required();
+  cmd->add_option("--epochs", *epochs, "override training.epochs")->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", *seed, "override training.seed")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", opt->threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-steps", opt->max_steps, "stop after N optimizer steps (state is saved)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--resume", opt->resume, "continue the run saved in --out exactly");
+  cmd->callback([&run, opt, epochs, seed] {
+    if (opt->config_file.empty() && !opt->resume)
+      throw CLI::RequiredError("--config (required unless --resume)");
+    if (*epochs > 0) opt->epochs = *epochs;
+    if (*seed >= 0) opt->seed = static_cast<std::uint64_t>(*seed);
+    opt->progress_tty = ::isatty(STDERR_FILENO) != 0;
+    run = [opt] {
+      const auto result = train::fit_classifier(*opt, std::cerr);
+      fmt::print("best epoch: {} (val_loss {:.4f}, val_accuracy {:.4f})\n", result.best_epoch,
+                 result.best_valid.loss, result.best_valid.accuracy);
+      if (result.test) {
+        const auto& t = *result.test;
+        fmt::print("test: {}\n", format_metrics_table(t.binary, t.loss));
+      }
+      fmt::print("checkpoint: {}/model.safetensors\nmetrics: {}/metrics.jsonl\n", opt->out.string(),
+                 opt->out.string());
+      return 0;
+    };
+  });
+}
+
+}  // namespace attn::cli
