@@ -77,7 +77,7 @@ void append_metrics(const fs::path& file, const nlohmann::json& line) {
 
 }  // namespace
 
-LoadedRun open_run(const fs::path& run) {
+LoadedRun open_run(const fs::path& run, bool with_weights) {
   const fs::path config_file = run / "config.json";
   ATTN_CHECK(fs::exists(config_file), "{}: not a checkpoint directory ({} is missing)",
              run.string(), config_file.string());
@@ -90,7 +90,7 @@ LoadedRun open_run(const fs::path& run) {
   const fs::path tok_file = run / "tokenizer.json";
   r.tokenizer = Tokenizer::from_json(read_json_file(tok_file));
   r.model = std::make_unique<models::EncoderClassifier>(r.cfg.model, r.cfg.training.seed);
-  load_weights(run / "model.safetensors", *r.model);
+  if (with_weights) load_weights(run / "model.safetensors", *r.model);
   return r;
 }
 
@@ -98,7 +98,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   set_threads(opt.threads);
   const bool resume = opt.resume;
   RunConfig cfg = opt.config                                  ? *opt.config
-                  : resume && opt.config_file.empty() ? open_run(opt.out).cfg
+                  : resume && opt.config_file.empty() ? open_run(opt.out, false).cfg
                                                       : load_run_config(opt.config_file);
   if (opt.epochs) cfg.training.epochs = *opt.epochs;
   if (opt.seed) cfg.training.seed = *opt.seed;
@@ -110,7 +110,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   std::unique_ptr<Tokenizer> tok;
   LabelInfo labels;
   if (resume) {
-    LoadedRun prev = open_run(opt.out);
+    LoadedRun prev = open_run(opt.out, false);
     tok = std::move(prev.tokenizer);
     labels = prev.labels;
   } else {

@@ -49,6 +49,7 @@ struct LoadedRun {
   LabelInfo labels;
   std::unique_ptr<models::EncoderClassifier> model;
 };
-LoadedRun open_run(const std::filesystem::path& run);
+// with_weights = false skips model.safetensors (a resumed run may not have a best yet).
+LoadedRun open_run(const std::filesystem::path& run, bool with_weights = true);
 
 }  // namespace attn::train
