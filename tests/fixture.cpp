@@ -131,4 +131,11 @@ void backward_with_gout(Tape& tape, const Variable& y, const Tensor& gout) {
   return r;
 }
 
+::testing::AssertionResult fixture_close_normwise(const Fixture& fx, const std::string& tensor,
+                                                  const Tensor& got, float rel_tol) {
+  auto r = all_close_normwise(got, fx.at(tensor), rel_tol);
+  if (!r) r << " [fixture " << fx.name << ", tensor " << tensor << "]";
+  return r;
+}
+
 }  // namespace attn::test

@@ -52,4 +52,9 @@ void backward_with_gout(Tape& tape, const Variable& y, const Tensor& gout);
                                          const Tensor& got, float rel_tol = 1e-5f,
                                          float floor = 1e-3f);
 
+// Normwise variant (max|got - want| / max|want|) for whole layers and models, whose
+// gradients hold entries that are tiny differences of O(1) terms.
+::testing::AssertionResult fixture_close_normwise(const Fixture& fx, const std::string& tensor,
+                                                  const Tensor& got, float rel_tol = 1e-5f);
+
 }  // namespace attn::test

@@ -20,10 +20,6 @@ namespace {
 // added to a softmax row), so it is judged absolutely.
 constexpr float kStructuralZeroAbs = 1e-5f;
 
-::testing::AssertionResult close(const Fixture& fx, const std::string& name, const Tensor& got) {
-  auto r = all_close_normwise(got, fx.at(name), kF32RelTol);
-  return r << " [" << fx.name << "/" << name << "]";
-}
 
 void load_params(const nn::Module& m, const Fixture& fx) {
   for (const auto& p : m.parameters()) {
@@ -42,7 +38,7 @@ void expect_param_grads(const nn::Module& m, const Fixture& fx) {
       EXPECT_LE(worst, kStructuralZeroAbs) << g;
       continue;
     }
-    EXPECT_TRUE(close(fx, g, p.var.grad()));
+    EXPECT_TRUE(fixture_close_normwise(fx, g, p.var.grad()));
   }
 }
 
@@ -67,10 +63,10 @@ void run_mha(const std::string& case_name, bool causal) {
   Context ctx{&tape, false, nullptr};
   Tensor probs;
   Variable y = mha.forward(ctx, x, x, Variable(), mask, &probs);
-  EXPECT_TRUE(close(fx, "y", y.value()));
-  EXPECT_TRUE(close(fx, "attn_weights", probs));
+  EXPECT_TRUE(fixture_close_normwise(fx, "y", y.value()));
+  EXPECT_TRUE(fixture_close_normwise(fx, "attn_weights", probs));
   backward_with_gout(tape, y, fx.at("gout"));
-  EXPECT_TRUE(close(fx, "grad.x", x.grad()));
+  EXPECT_TRUE(fixture_close_normwise(fx, "grad.x", x.grad()));
   expect_param_grads(mha, fx);
 }
 
@@ -95,9 +91,9 @@ void run_encoder_layer(const std::string& case_name, bool norm_first) {
   Tape tape;
   Context ctx{&tape, true, &rng};  // training mode with dropout 0: must equal eval
   Variable y = layer.forward(ctx, x, mask);
-  EXPECT_TRUE(close(fx, "y", y.value()));
+  EXPECT_TRUE(fixture_close_normwise(fx, "y", y.value()));
   backward_with_gout(tape, y, fx.at("gout"));
-  EXPECT_TRUE(close(fx, "grad.x", x.grad()));
+  EXPECT_TRUE(fixture_close_normwise(fx, "grad.x", x.grad()));
   expect_param_grads(layer, fx);
 }
 
@@ -121,8 +117,8 @@ TEST(NnConformance, SeedClassifierInMiniature) {
   Context ctx{&tape, false, nullptr};
   Variable logits = model.forward(ctx, fx.ids("ids"), fx.at("valid"));
   Variable loss = ops::bce_with_logits(ctx, logits, fx.floats("labels"));
-  EXPECT_TRUE(close(fx, "logits", logits.value()));
-  EXPECT_TRUE(close(fx, "loss", loss.value()));
+  EXPECT_TRUE(fixture_close_normwise(fx, "logits", logits.value()));
+  EXPECT_TRUE(fixture_close_normwise(fx, "loss", loss.value()));
   tape.backward(loss);
   expect_param_grads(model, fx);
 }

@@ -253,7 +253,8 @@ SplitCounts write_email_splits(const fs::path& data_dir, const fs::path& out_dir
 
 SplitCounts fetch_spamassassin(const fs::path& out_dir, std::ostream& log) {
   try {
-    return fetch_and_split(out_dir, log);
+    // Absolute, because the download runs in a sub-shell that changes directory.
+    return fetch_and_split(fs::absolute(out_dir), log);
   } catch (const fs::filesystem_error& e) {  // e.g. permissions seen by exists()/rename()
     fail("fetching SpamAssassin into {}: {}", out_dir.string(), e.what());
   }
