@@ -136,3 +136,23 @@ TEST(CharTokenizer, JsonRoundTrip) {
 
 }  // namespace
 }  // namespace attn
+
+namespace attn {
+namespace {
+
+TEST(WordTokenizer, SplitPunctuationKeepsUrlParts) {
+  WordTokenizerOptions o;
+  o.standardize = Standardize::lower_and_split_punctuation;
+  WordTokenizer split(o);
+  EXPECT_EQ(split.split("See http://Free-Cash.example.com/now!"),
+            (std::vector<std::string>{"see", "http", "free", "cash", "example", "com", "now"}));
+  WordTokenizer keras;
+  EXPECT_EQ(keras.split("See http://Free-Cash.example.com/now!"),
+            (std::vector<std::string>{"see", "httpfreecashexamplecomnow"}));
+  EXPECT_EQ(parse_standardize("lower_and_split_punctuation"), Standardize::lower_and_split_punctuation);
+  EXPECT_EQ(WordTokenizer::from_json(split.to_json()).options().standardize,
+            Standardize::lower_and_split_punctuation);
+}
+
+}  // namespace
+}  // namespace attn

@@ -16,18 +16,21 @@ const char* standardize_name(Standardize s) {
       return "strip_punctuation";
     case Standardize::lower_and_strip_punctuation:
       return "lower_and_strip_punctuation";
+    case Standardize::lower_and_split_punctuation:
+      return "lower_and_split_punctuation";
   }
   return "?";
 }
 
 Standardize parse_standardize(const std::string& name) {
   for (Standardize s : {Standardize::none, Standardize::lower, Standardize::strip_punctuation,
-                        Standardize::lower_and_strip_punctuation}) {
+                        Standardize::lower_and_strip_punctuation,
+                        Standardize::lower_and_split_punctuation}) {
     if (name == standardize_name(s)) return s;
   }
   fail(
-      "unknown standardize \"{}\" (expected none, lower, strip_punctuation or "
-      "lower_and_strip_punctuation)",
+      "unknown standardize \"{}\" (expected none, lower, strip_punctuation, "
+      "lower_and_strip_punctuation or lower_and_split_punctuation)",
       name);
 }
 
@@ -58,16 +61,21 @@ void WordTokenizer::set_vocabulary(std::vector<std::string> vocab) {
 }
 
 std::string WordTokenizer::standardize(std::string_view text) const {
-  const bool lower = options_.standardize == Standardize::lower ||
-                     options_.standardize == Standardize::lower_and_strip_punctuation;
-  const bool strip = options_.standardize == Standardize::strip_punctuation ||
-                     options_.standardize == Standardize::lower_and_strip_punctuation;
+  const Standardize mode = options_.standardize;
+  const bool split = mode == Standardize::lower_and_split_punctuation;
+  const bool lower = mode == Standardize::lower ||
+                     mode == Standardize::lower_and_strip_punctuation || split;
+  const bool strip = mode == Standardize::strip_punctuation ||
+                     mode == Standardize::lower_and_strip_punctuation || split;
   if (!lower && !strip) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for_each_code_point(text, [&](char32_t cp, std::string_view bytes) {
     const bool ascii = cp < 0x80;
-    if (strip && (ascii || !options_.ascii_only) && unicode_is_punctuation(cp)) return;
+    if (strip && (ascii || !options_.ascii_only) && unicode_is_punctuation(cp)) {
+      if (split) out += ' ';
+      return;
+    }
     if (lower && (ascii || !options_.ascii_only)) {
       append_utf8(out, unicode_to_lower(cp));
     } else {

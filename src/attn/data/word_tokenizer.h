@@ -17,7 +17,16 @@
 
 namespace attn {
 
-enum class Standardize { none, lower, strip_punctuation, lower_and_strip_punctuation };
+// lower_and_split_punctuation turns punctuation into word breaks instead of
+// deleting it, so "http://spam.example.com/x" gives http spam example com x
+// rather than one unknown token (what scikit-learn's token pattern does).
+enum class Standardize {
+  none,
+  lower,
+  strip_punctuation,
+  lower_and_strip_punctuation,
+  lower_and_split_punctuation
+};
 
 const char* standardize_name(Standardize s);
 // Throws attn::Error naming the accepted values.

@@ -67,7 +67,9 @@ std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const Tokeni
     tok->build(texts, static_cast<int>(cfg.max_tokens), static_cast<int>(cfg.min_count));
     return tok;
   }
-  auto tok = std::make_unique<WordTokenizer>();
+  WordTokenizerOptions options;
+  options.standardize = parse_standardize(cfg.standardize);
+  auto tok = std::make_unique<WordTokenizer>(options);
   tok->build(texts, static_cast<int>(cfg.max_tokens), static_cast<int>(cfg.min_count));
   return tok;
 }

@@ -42,6 +42,10 @@ TokenizerConfig parse_tokenizer(const JsonObjectReader& r) {
   t.max_tokens = r.get_int("max_tokens", t.max_tokens, 3);
   t.min_count = r.get_int("min_count", t.min_count, 1);
   t.lowercase = r.get_bool("lowercase", t.lowercase);
+  t.standardize = r.get_string_enum(
+      "standardize", t.standardize,
+      {"none", "lower", "strip_punctuation", "lower_and_strip_punctuation",
+       "lower_and_split_punctuation"});
   r.finish();
   return t;
 }
@@ -108,7 +112,8 @@ nlohmann::json to_json(const RunConfig& c) {
   return {
       {"name", c.name},
       {"tokenizer", {{"type", c.tokenizer.type}, {"max_tokens", c.tokenizer.max_tokens},
-                     {"min_count", c.tokenizer.min_count}, {"lowercase", c.tokenizer.lowercase}}},
+                     {"min_count", c.tokenizer.min_count}, {"lowercase", c.tokenizer.lowercase},
+                     {"standardize", c.tokenizer.standardize}}},
       {"data", {{"max_len", c.data.max_len}, {"positive_label", c.data.positive_label}}},
       {"model", {{"type", "encoder_classifier"}, {"vocab_size", m.vocab_size}, {"max_len", m.max_len},
                  {"d_model", m.d_model}, {"positional", nn::positional_name(m.positional)},

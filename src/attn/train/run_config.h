@@ -16,7 +16,10 @@ struct TokenizerConfig {
   std::string type = "word";  // word | char
   std::int64_t max_tokens = 10000;
   std::int64_t min_count = 1;
-  bool lowercase = true;  // char tokenizer only; word always lowercases (Keras)
+  bool lowercase = true;  // char tokenizer only
+  // word tokenizer: Keras's lower_and_strip_punctuation, or lower_and_split_punctuation
+  // (punctuation breaks words, keeping URL and address parts as tokens)
+  std::string standardize = "lower_and_strip_punctuation";
 };
 
 struct DataConfig {
