@@ -1,6 +1,6 @@
 #pragma once
-// Keeps OpenBLAS's own thread count equal to attn's pool size, so the two
-// never oversubscribe the cores (they never run at the same time).
+// Pins OpenBLAS to one thread: attn's pool parallelises GEMMs itself, so the
+// cores are never oversubscribed and no BLAS thread busy-waits.
 namespace attn {
 void set_blas_threads(int n);
 }

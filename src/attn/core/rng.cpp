@@ -4,21 +4,6 @@
 
 namespace attn {
 
-std::uint64_t mix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-std::uint64_t counter_hash(std::uint64_t seed, std::uint64_t key, std::uint64_t index) {
-  return mix64(mix64(mix64(seed) ^ key) + index);
-}
-
-float bits_to_unit(std::uint64_t bits) {
-  return static_cast<float>(bits >> 40) * (1.0f / 16777216.0f);
-}
-
 std::uint64_t Rng::next_u64() { return counter_hash(state_.seed, 0, state_.counter++); }
 
 float Rng::uniform() { return bits_to_unit(next_u64()); }

@@ -7,11 +7,21 @@
 
 namespace attn {
 
-std::uint64_t mix64(std::uint64_t x);
+// Inline: dropout calls these once per element in the hot loop.
+inline std::uint64_t mix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
 // Random bits for element `index` of stream `key` under `seed`.
-std::uint64_t counter_hash(std::uint64_t seed, std::uint64_t key, std::uint64_t index);
+inline std::uint64_t counter_hash(std::uint64_t seed, std::uint64_t key, std::uint64_t index) {
+  return mix64(mix64(mix64(seed) ^ key) + index);
+}
 // Uniform float in [0, 1) from 24 random bits.
-float bits_to_unit(std::uint64_t bits);
+inline float bits_to_unit(std::uint64_t bits) {
+  return static_cast<float>(bits >> 40) * (1.0f / 16777216.0f);
+}
 
 struct RngState {
   std::uint64_t seed = 0;

@@ -2,9 +2,11 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "attn/core/error.h"
+#include "attn/core/thread_pool.h"
 #include "attn/kernels/reference_mode.h"
 
 namespace attn::kernels {
@@ -59,10 +61,25 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
     scale_c(M, N, beta, C, ldc);
     return;
   }
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, blas_int(M, "M"), blas_int(N, "N"),
-              blas_int(K, "K"), alpha, A, blas_int(lda, "lda"), B, blas_int(ldb, "ldb"), beta, C,
-              blas_int(ldc, "ldc"));
+  // OpenBLAS runs single-threaded (see core/blas_threads.cpp): attn's pool splits C into
+  // row panels (or column panels when M is small), one sgemm each. Its threads would
+  // otherwise spin in sched_yield between calls while the pool works (~15% of a step).
+  auto panel = [&](std::int64_t i0, std::int64_t m, std::int64_t j0, std::int64_t n) {
+    const float* a = trans_a ? A + i0 : A + i0 * lda;
+    const float* b = trans_b ? B + j0 * ldb : B + j0;
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, blas_int(m, "M"), blas_int(n, "N"),
+                blas_int(K, "K"), alpha, a, blas_int(lda, "lda"), b, blas_int(ldb, "ldb"), beta,
+                C + i0 * ldc + j0, blas_int(ldc, "ldc"));
+  };
+  // Below ~1 MFLOP per panel the split costs more than it saves.
+  const std::int64_t min_panel = std::max<std::int64_t>(16, 500000 / std::max<std::int64_t>(1, N * K));
+  if (M >= N || M >= 256) {
+    parallel_for(M, min_panel, [&](std::int64_t b, std::int64_t e) { panel(b, e - b, 0, N); });
+  } else {
+    const std::int64_t min_cols = std::max<std::int64_t>(16, 500000 / std::max<std::int64_t>(1, M * K));
+    parallel_for(N, min_cols, [&](std::int64_t b, std::int64_t e) { panel(0, M, b, e - b); });
+  }
 }
 
 void gemm_batched(bool trans_a, bool trans_b, std::int64_t batch, std::int64_t M, std::int64_t N,
