@@ -23,11 +23,11 @@ std::vector<float> random_vec(std::int64_t n, std::uint64_t seed) {
 double no_dropout(std::int64_t) { return 1.0; }
 
 struct Case {
-  kernels::AttentionDims d{2, 3, 5, 6, 4, 3};
+  kernels::AttentionDims d;
   std::vector<float> q, k, v;
   std::vector<std::uint8_t> allow;  // [B, Tq, Tk]: key padding + one fully masked row
   std::vector<float> bias;          // [Tq, Tk] with a -inf entry
-  Case() {
+  explicit Case(kernels::AttentionDims dims = {2, 3, 5, 6, 4, 3}) : d(dims) {
     q = random_vec(d.batch * d.heads * d.tq * d.d, 1);
     k = random_vec(d.batch * d.heads * d.tk * d.d, 2);
     v = random_vec(d.batch * d.heads * d.tk * d.dv, 3);
@@ -42,8 +42,7 @@ struct Case {
   std::int64_t out_size() const { return d.batch * d.heads * d.tq * d.dv; }
 };
 
-TEST(AttentionKernel, ForwardMatchesDoubleReferenceWithMaskAndBias) {
-  Case c;
+void expect_forward_matches_reference(const Case& c) {
   const float scale = 0.5f;
   std::vector<float> probs(c.probs_size()), out(c.out_size());
   kernels::attention_forward(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), scale, {},
@@ -58,6 +57,18 @@ TEST(AttentionKernel, ForwardMatchesDoubleReferenceWithMaskAndBias) {
   // b=0, every head, query row 2 had no allowed key: zero output.
   for (std::int64_t h = 0; h < c.d.heads; ++h)
     for (std::int64_t j = 0; j < c.d.dv; ++j) EXPECT_EQ(out[(h * c.d.tq + 2) * c.d.dv + j], 0.0f);
+}
+
+TEST(AttentionKernel, ForwardMatchesDoubleReferenceWithMaskAndBias) {
+  expect_forward_matches_reference(Case());
+}
+
+// Head sizes 16/32/64/128 take the kernel's fixed-width register paths.
+TEST(AttentionKernel, ForwardMatchesReferenceOnFixedWidthHeadSizes) {
+  for (std::int64_t dh : {16, 32, 64, 128}) {
+    SCOPED_TRACE(dh);
+    expect_forward_matches_reference(Case({2, 2, 5, 6, dh, dh}));
+  }
 }
 
 TEST(AttentionKernel, SharedAllowMaskBroadcastsOverBatch) {
@@ -96,8 +107,7 @@ TEST(AttentionKernel, DropoutUsesCounterHashAndInvertedScaling) {
 }
 
 // L = Σ out·w, differentiated by central differences of the double reference.
-TEST(AttentionKernel, BackwardMatchesFiniteDifferencesWithDropout) {
-  Case c;
+void expect_backward_matches_finite_differences(Case c) {
   const float scale = 0.5f;
   const kernels::AttentionDropout drop{0.3f, 5, 6};
   auto factor = [&](std::int64_t e) {
@@ -135,6 +145,17 @@ TEST(AttentionKernel, BackwardMatchesFiniteDifferencesWithDropout) {
   check(c.q, dq, 0.25, "dq");  // dq started at 0.25: backward accumulates
   check(c.k, dk, 0.0, "dk");
   check(c.v, dv, 0.0, "dv");
+}
+
+TEST(AttentionKernel, BackwardMatchesFiniteDifferencesWithDropout) {
+  expect_backward_matches_finite_differences(Case());
+}
+
+TEST(AttentionKernel, BackwardMatchesFiniteDifferencesOnFixedWidthHeadSizes) {
+  for (std::int64_t dh : {16, 32}) {
+    SCOPED_TRACE(dh);
+    expect_backward_matches_finite_differences(Case({1, 2, 4, 5, dh, dh}));
+  }
 }
 
 TEST(AttentionKernel, BitIdenticalAcrossThreadCounts) {

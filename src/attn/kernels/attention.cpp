@@ -1,6 +1,7 @@
 #include "attn/kernels/attention.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "attn/core/rng.h"
@@ -10,22 +11,110 @@
 namespace attn::kernels {
 namespace {
 
-// Multiplier dropout applies to element e of probs: 0 (dropped) or 1/(1-p).
-inline float dropout_factor(const AttentionDropout& drop, std::int64_t e) {
-  if (drop.p <= 0.0f) return 1.0f;
-  const float u = bits_to_unit(counter_hash(drop.seed, drop.key, static_cast<std::uint64_t>(e)));
-  return u >= drop.p ? 1.0f / (1.0f - drop.p) : 0.0f;
+// Every inner loop below runs over a contiguous index (keys j or features c)
+// with no reduction across iterations, so GCC vectorises it at -O3 without
+// -ffast-math; the q·kᵀ and dout·vᵀ reductions over the feature axis become
+// axpy loops over keys by reading a transposed copy of K (or V) of the head.
+
+// f [n]: multiplier dropout applies to elements e0 .. e0+n-1 of probs, 0
+// (dropped) or 1/(1-p). Element e is kept iff bits_to_unit(counter_hash(seed,
+// key, e)) >= p. bits_to_unit(b) is the integer b>>40 (< 2^24) times 2^-24,
+// both exact in float, so that test equals (b>>40) >= ceil(p·2^24) exactly;
+// the integer form has no int->float conversion and vectorises.
+// Only called when p > 0; without dropout the callers skip the hash entirely.
+void dropout_factors(const AttentionDropout& drop, std::int64_t e0, std::int64_t n, float* f) {
+  const float keep_scale = 1.0f / (1.0f - drop.p);
+  const double threshold_real = std::ceil(static_cast<double>(drop.p) * 16777216.0);
+  const std::uint64_t threshold =
+      static_cast<std::uint64_t>(std::min(threshold_real, 16777216.0));  // p >= 1: drop all
+  for (std::int64_t j = 0; j < n; ++j) {
+    const std::uint64_t bits =
+        counter_hash(drop.seed, drop.key, static_cast<std::uint64_t>(e0 + j));
+    f[j] = (bits >> 40) >= threshold ? keep_scale : 0.0f;
+  }
 }
 
-inline float dot(const float* a, const float* b, std::int64_t n) {
-  float s = 0.0f;
-  for (std::int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
+// x [rows, cols] -> xt [cols, rows]
+void transpose(const float* x, std::int64_t rows, std::int64_t cols, float* xt) {
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) xt[c * rows + r] = x[r * cols + c];
+}
+
+// a [n], bt [n, m] -> y [m] = a·bt. Each y_j is summed over n in order, like
+// a plain dot product, but with the m columns as the vectorised inner loop;
+// columns go in tiles of kTile whose sums stay in registers across the n loop.
+void row_times_matrix(const float* a, const float* bt, std::int64_t n, std::int64_t m, float* y) {
+  constexpr std::int64_t kTile = 128;
+  std::int64_t j0 = 0;
+  for (; j0 + kTile <= m; j0 += kTile) {
+    float acc[kTile] = {};
+    for (std::int64_t d = 0; d < n; ++d) {
+      const float ad = a[d];
+      const float* br = bt + d * m + j0;
+      for (std::int64_t j = 0; j < kTile; ++j) acc[j] += ad * br[j];
+    }
+    std::copy(acc, acc + kTile, y + j0);
+  }
+  if (j0 == m) return;
+  std::fill(y + j0, y + m, 0.0f);
+  for (std::int64_t d = 0; d < n; ++d) {
+    const float ad = a[d];
+    const float* br = bt + d * m;
+    for (std::int64_t j = j0; j < m; ++j) y[j] += ad * br[j];
+  }
 }
 
 // y [n] += a * x [n]
 inline void axpy(float a, const float* x, float* y, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+  for (std::int64_t c = 0; c < n; ++c) y[c] += a * x[c];
+}
+
+// w [rows], x [rows, kC] -> y [kC] += Σ_j w_j x_j, skipping zero weights (a
+// masked key's row must not contribute even if it holds inf). The fixed width
+// lets the sums live in vector registers instead of a store-to-load chain
+// through y, and kU interleaved partial sums (rows j ≡ u mod kU) hide the
+// add latency; the order is fixed, so results do not depend on threads.
+template <int kC>
+void weighted_row_sum_fixed(const float* w, const float* x, std::int64_t rows, float* y) {
+  constexpr int kU = kC >= 128 ? 1 : 128 / kC;
+  float acc[kU][kC] = {};
+  std::int64_t j = 0;
+  for (; j + kU <= rows; j += kU) {
+    for (int u = 0; u < kU; ++u) {
+      const float wj = w[j + u];
+      if (wj == 0.0f) continue;
+      const float* xj = x + (j + u) * kC;
+      for (int c = 0; c < kC; ++c) acc[u][c] += wj * xj[c];
+    }
+  }
+  for (; j < rows; ++j) {
+    const float wj = w[j];
+    if (wj == 0.0f) continue;
+    for (int c = 0; c < kC; ++c) acc[0][c] += wj * x[j * kC + c];
+  }
+  for (int u = 1; u < kU; ++u)
+    for (int c = 0; c < kC; ++c) acc[0][c] += acc[u][c];
+  for (int c = 0; c < kC; ++c) y[c] += acc[0][c];
+}
+
+// Same contract as weighted_row_sum_fixed for any width (head sizes 16..128
+// take the fixed-width path).
+void weighted_row_sum(const float* w, const float* x, std::int64_t rows, std::int64_t cols,
+                      float* y) {
+  switch (cols) {
+    case 16:
+      return weighted_row_sum_fixed<16>(w, x, rows, y);
+    case 32:
+      return weighted_row_sum_fixed<32>(w, x, rows, y);
+    case 64:
+      return weighted_row_sum_fixed<64>(w, x, rows, y);
+    case 128:
+      return weighted_row_sum_fixed<128>(w, x, rows, y);
+    default:
+      break;
+  }
+  for (std::int64_t j = 0; j < rows; ++j)
+    if (w[j] != 0.0f) axpy(w[j], x + j * cols, y, cols);
 }
 
 // One task per (batch, head) pair; a pair's cost is about Tq*Tk*(D+Dv), so a
@@ -41,28 +130,35 @@ void attention_forward(const AttentionDims& dims, const float* q, const float* k
                        const AttentionMaskView& mask, float scale, const AttentionDropout& drop,
                        float* probs, float* out) {
   const auto [B, H, Tq, Tk, D, Dv] = dims;
+  const bool dropout = drop.p > 0.0f;
   parallel_for(B * H, head_grain(dims), [&](std::int64_t begin, std::int64_t end) {
+    // Per-chunk scratch: kt [D, Tk] (this head's K transposed), w [Tk] (one row
+    // of dropped-out probabilities).
+    std::vector<float> kt(static_cast<std::size_t>(D * Tk));
+    std::vector<float> w(dropout ? static_cast<std::size_t>(Tk) : 0);
     for (std::int64_t bh = begin; bh < end; ++bh) {
       const std::int64_t b = bh / H;
       const float* qh = q + bh * Tq * D;
-      const float* kh = k + bh * Tk * D;
       const float* vh = v + bh * Tk * Dv;
       const std::uint8_t* allow =
           mask.allow ? mask.allow + (mask.allow_batched ? b * Tq * Tk : 0) : nullptr;
       const float* bias = mask.bias ? mask.bias + (mask.bias_batched ? b * Tq * Tk : 0) : nullptr;
+      transpose(k + bh * Tk * D, Tk, D, kt.data());
       for (std::int64_t i = 0; i < Tq; ++i) {
         const std::int64_t row = (bh * Tq + i) * Tk;
         float* p = probs + row;
-        for (std::int64_t j = 0; j < Tk; ++j) p[j] = dot(qh + i * D, kh + j * D, D);
+        row_times_matrix(qh + i * D, kt.data(), D, Tk, p);
         masked_softmax_forward(p, allow ? allow + i * Tk : nullptr, bias ? bias + i * Tk : nullptr,
                                scale, p, 1, Tk);
         float* o = out + (bh * Tq + i) * Dv;
         std::fill(o, o + Dv, 0.0f);
-        for (std::int64_t j = 0; j < Tk; ++j) {
-          const float w = p[j] * dropout_factor(drop, row + j);
-          // Skipping zero weights keeps masked keys out entirely (0·inf would be NaN).
-          if (w != 0.0f) axpy(w, vh + j * Dv, o, Dv);
+        const float* wi = p;
+        if (dropout) {
+          dropout_factors(drop, row, Tk, w.data());
+          for (std::int64_t j = 0; j < Tk; ++j) w[j] *= p[j];
+          wi = w.data();
         }
+        weighted_row_sum(wi, vh, Tk, Dv, o);
       }
     }
   });
@@ -72,32 +168,50 @@ void attention_backward(const AttentionDims& dims, const float* q, const float* 
                         const float* probs, float scale, const AttentionDropout& drop,
                         const float* dout, float* dq, float* dk, float* dv) {
   const auto [B, H, Tq, Tk, D, Dv] = dims;
+  const bool dropout = drop.p > 0.0f;
   const bool need_scores_grad = dq != nullptr || dk != nullptr;
   parallel_for(B * H, head_grain(dims), [&](std::int64_t begin, std::int64_t end) {
-    // dp: gradient w.r.t. one row of probs; ds: w.r.t. that row of raw q·kᵀ.
-    std::vector<float> dp(static_cast<std::size_t>(Tk)), ds(static_cast<std::size_t>(Tk));
+    // Per-chunk scratch: vt [Dv, Tk] (this head's V transposed); f, dp, ds [Tk]:
+    // one query row's dropout factors and gradients w.r.t. its probs and raw
+    // q·kᵀ scores; pft, dst [Tk, Tq]: the head's dropped-out probs and ds,
+    // transposed, so dv and dk become one register-accumulated sum per key
+    // instead of a load-add-store of a key row for every (query, key) pair.
+    const std::size_t tk = static_cast<std::size_t>(Tk);
+    const std::size_t tq_tk = static_cast<std::size_t>(Tq) * tk;
+    std::vector<float> vt(need_scores_grad ? static_cast<std::size_t>(Dv) * tk : 0);
+    std::vector<float> f(dropout ? tk : 0), dp(tk), ds(tk);
+    std::vector<float> pft(dv != nullptr ? tq_tk : 0), dst(dk != nullptr ? tq_tk : 0);
     for (std::int64_t bh = begin; bh < end; ++bh) {
       const float* qh = q + bh * Tq * D;
       const float* kh = k + bh * Tk * D;
-      const float* vh = v + bh * Tk * Dv;
+      const float* gh = dout + bh * Tq * Dv;
+      if (need_scores_grad) transpose(v + bh * Tk * Dv, Tk, Dv, vt.data());
       for (std::int64_t i = 0; i < Tq; ++i) {
         const std::int64_t row = (bh * Tq + i) * Tk;
         const float* p = probs + row;
-        const float* g = dout + (bh * Tq + i) * Dv;
-        for (std::int64_t j = 0; j < Tk; ++j) {
-          const float f = dropout_factor(drop, row + j);
-          // out_i = Σ_j p_ij f_ij v_j
-          if (dv != nullptr && p[j] * f != 0.0f) axpy(p[j] * f, g, dv + (bh * Tk + j) * Dv, Dv);
-          dp[j] = f != 0.0f ? f * dot(g, vh + j * Dv, Dv) : 0.0f;
+        if (dropout) dropout_factors(drop, row, Tk, f.data());
+        // out_i = Σ_j p_ij f_ij v_j, so dv_j = Σ_i p_ij f_ij dout_i (summed below).
+        if (dv != nullptr) {
+          if (dropout) {
+            for (std::int64_t j = 0; j < Tk; ++j) pft[j * Tq + i] = p[j] * f[j];
+          } else {
+            for (std::int64_t j = 0; j < Tk; ++j) pft[j * Tq + i] = p[j];
+          }
         }
         if (!need_scores_grad) continue;
+        row_times_matrix(gh + i * Dv, vt.data(), Dv, Tk, dp.data());
+        if (dropout)
+          for (std::int64_t j = 0; j < Tk; ++j) dp[j] = f[j] != 0.0f ? f[j] * dp[j] : 0.0f;
         std::fill(ds.begin(), ds.end(), 0.0f);
         masked_softmax_backward(p, dp.data(), scale, ds.data(), 1, Tk);
-        for (std::int64_t j = 0; j < Tk; ++j) {
-          if (ds[j] == 0.0f) continue;
-          if (dq != nullptr) axpy(ds[j], kh + j * D, dq + (bh * Tq + i) * D, D);
-          if (dk != nullptr) axpy(ds[j], qh + i * D, dk + (bh * Tk + j) * D, D);
-        }
+        if (dq != nullptr) weighted_row_sum(ds.data(), kh, Tk, D, dq + (bh * Tq + i) * D);
+        if (dk != nullptr)
+          for (std::int64_t j = 0; j < Tk; ++j) dst[j * Tq + i] = ds[j];
+      }
+      for (std::int64_t j = 0; j < Tk; ++j) {
+        if (dk != nullptr) weighted_row_sum(dst.data() + j * Tq, qh, Tq, D, dk + (bh * Tk + j) * D);
+        if (dv != nullptr)
+          weighted_row_sum(pft.data() + j * Tq, gh, Tq, Dv, dv + (bh * Tk + j) * Dv);
       }
     }
   });

@@ -1,7 +1,9 @@
 #pragma once
 // Naive (materialised N×N) scaled dot-product attention, forward and backward,
-// over raw pointers. It is the reference the flash kernels are later checked
-// against, so it favours clarity: one (batch, head) pair per task, plain loops.
+// over raw pointers: one (batch, head) pair per task, with K/V transposed into
+// per-task scratch so the inner loops are contiguous and vectorise (register
+// paths for head sizes 16/32/64/128). tests/kernels/attention_ref.h holds the
+// double-precision reference it is checked against; a flash version is later work.
 //
 // Work is split over B*H with attn::parallel_for and each pair is computed
 // entirely by one thread, and dropout decisions are a pure hash of the element

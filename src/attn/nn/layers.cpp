@@ -31,6 +31,10 @@ Variable LayerNorm::forward(Context& ctx, const Variable& x) const {
   return ops::layer_norm(ctx, x, gamma_, beta_, eps_);
 }
 
+Dropout::Dropout(float p) : p_(p) {
+  ATTN_CHECK(p >= 0.0f && p < 1.0f, "Dropout: p must be in [0, 1), got {}", p);
+}
+
 Positional parse_positional(const std::string& s) {
   if (s == "none") return Positional::none;
   if (s == "sinusoidal") return Positional::sinusoidal;

@@ -43,6 +43,17 @@ class LayerNorm : public Module {
   float eps_;
 };
 
+// Inverted dropout, active only in training (ctx.training); no parameters.
+class Dropout : public Module {
+ public:
+  explicit Dropout(float p);
+  Variable forward(Context& ctx, const Variable& x) const { return ops::dropout(ctx, x, p_); }
+  float p() const { return p_; }
+
+ private:
+  float p_;
+};
+
 enum class Positional { none, sinusoidal, learned };
 Positional parse_positional(const std::string& s);  // "none" | "sinusoidal" | "learned"
 const char* positional_name(Positional p);

@@ -17,6 +17,7 @@ nlohmann::json TrainState::to_json() const {
           {"rng_seed", std::to_string(rng.seed)},
           {"rng_counter", std::to_string(rng.counter)},
           {"best_val_loss", best_val_loss},
+          {"best_val_accuracy", best_val_accuracy},
           {"best_epoch", best_epoch},
           {"bad_epochs", bad_epochs},
           {"finished", finished}};
@@ -31,6 +32,7 @@ TrainState TrainState::from_json(const nlohmann::json& j, const std::string& fil
     s.rng.seed = std::stoull(j.at("rng_seed").get<std::string>());
     s.rng.counter = std::stoull(j.at("rng_counter").get<std::string>());
     s.best_val_loss = j.at("best_val_loss").get<double>();
+    s.best_val_accuracy = j.at("best_val_accuracy").get<double>();
     s.best_epoch = j.at("best_epoch").get<std::int64_t>();
     s.bad_epochs = j.at("bad_epochs").get<std::int64_t>();
     s.finished = j.at("finished").get<bool>();

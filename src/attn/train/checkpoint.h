@@ -25,6 +25,7 @@ struct TrainState {
   std::int64_t step = 0;    // optimizer steps taken
   RngState rng;             // dropout RNG
   double best_val_loss = 1e300;
+  double best_val_accuracy = -1.0;
   std::int64_t best_epoch = -1;
   std::int64_t bad_epochs = 0;  // epochs since the best, for early stopping
   bool finished = false;        // early stopping fired

@@ -197,9 +197,14 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.epoch += 1;
     state.cursor = 0;
-    const bool improved = val.loss < state.best_val_loss;
+    const bool improved =
+        tc.monitor == "val_accuracy"
+            ? val.accuracy > state.best_val_accuracy ||
+                  (val.accuracy == state.best_val_accuracy && val.loss < state.best_val_loss)
+            : val.loss < state.best_val_loss;
     if (improved) {
       state.best_val_loss = val.loss;
+      state.best_val_accuracy = val.accuracy;
       state.best_epoch = epoch + 1;
       state.bad_epochs = 0;
       save_weights(opt.out / "model.safetensors", model);
@@ -224,8 +229,8 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     bar.finish(fmt::format("val_loss {:.4f} val_acc {:.4f}{}", val.loss, val.accuracy,
                            improved ? " (best, saved)" : ""));
     if (state.finished)
-      log << fmt::format("early stopping: no val_loss improvement for {} epoch(s); best epoch {}\n",
-                         state.bad_epochs, state.best_epoch);
+      log << fmt::format("early stopping: no {} improvement for {} epoch(s); best epoch {}\n",
+                         tc.monitor, state.bad_epochs, state.best_epoch);
     result.epochs_run += 1;
   }
   result.best_epoch = state.best_epoch;

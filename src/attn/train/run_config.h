@@ -40,6 +40,9 @@ struct TrainingConfig {
   float min_lr = 0.0f;
   float clip_norm = 0.0f;  // 0 = no clipping
   std::int64_t early_stopping_patience = 0;  // 0 = never stop early
+  // What "best" means for the kept checkpoint and early stopping (Keras's monitor):
+  // val_loss (lower is better) or val_accuracy (higher; ties broken by lower loss).
+  std::string monitor = "val_loss";
   std::uint64_t seed = 42;
   bool bucket_by_length = true;
   float label_smoothing = 0.0f;
