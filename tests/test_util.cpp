@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "attn/core/rng.h"
+
 namespace attn::test {
 
 std::filesystem::path fixtures_dir() { return ATTN_FIXTURES_DIR; }
@@ -47,6 +49,13 @@ CliResult run_cli(const std::string& args) {
   r.err = read_file(err);
   std::filesystem::remove_all(dir);
   return r;
+}
+
+std::vector<float> random_floats(std::int64_t n, std::uint64_t seed, float lo, float hi) {
+  Rng r(seed);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (auto& x : v) x = lo + (hi - lo) * r.uniform();
+  return v;
 }
 
 float max_rel_error(const float* a, const float* b, std::int64_t n, float floor) {

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "attn/core/error.h"
 #include "attn/core/tensor.h"
+#include "attn/core/thread_pool.h"
 
 namespace attn::test {
 
@@ -32,6 +34,27 @@ CliResult run_cli(const std::string& args);
 float max_rel_error(const float* a, const float* b, std::int64_t n, float floor = 1e-3f);
 ::testing::AssertionResult all_close(const Tensor& got, const Tensor& want,
                                      float rel_tol = kF32RelTol, float floor = 1e-3f);
+
+// n uniform floats in [lo, hi) from a seeded attn::Rng (same values every run).
+std::vector<float> random_floats(std::int64_t n, std::uint64_t seed, float lo = -1.0f,
+                                 float hi = 1.0f);
+
+// Restores the global pool to all cores when a test that changed it ends.
+struct ThreadGuard {
+  ~ThreadGuard() { ThreadPool::set_num_threads(ThreadPool::default_threads()); }
+};
+
+// Runs fn and returns the attn::Error message; fails the test if none is thrown.
+template <typename Fn>
+std::string error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected attn::Error";
+  return "";
+}
 
 // Normwise form for composites (whole layers, models): max|got - want| / max|want|.
 // Elementwise relative error is meaningless for gradient entries that are tiny

@@ -15,16 +15,7 @@ using test::make_temp_dir;
 using test::write_file;
 
 // Runs fn, which must throw attn::Error, and returns the message.
-template <typename Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected attn::Error";
-  return "";
-}
+using test::error_of;
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;

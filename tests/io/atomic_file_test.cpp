@@ -29,17 +29,7 @@ std::vector<std::string> names_in(const fs::path& dir) {
   return out;
 }
 
-// Runs fn and returns the attn::Error message; fails the test if none is thrown.
-template <typename Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected attn::Error";
-  return "";
-}
+using test::error_of;
 
 TEST(AtomicFile, WritesNewFileAndReplacesOldOne) {
   const auto dir = test::make_temp_dir("atomic");

@@ -15,16 +15,7 @@
 namespace attn {
 namespace {
 
-template <typename Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected attn::Error";
-  return "";
-}
+using test::error_of;
 
 JsonObjectReader reader(const std::string& text, const std::string& context = "c.json: model") {
   return JsonObjectReader(nlohmann::json::parse(text), context);

@@ -14,10 +14,7 @@ namespace attn {
 namespace {
 
 std::vector<float> random_vec(std::int64_t n, std::uint64_t seed) {
-  Rng r(seed);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (auto& x : v) x = r.uniform() * 2.0f - 1.0f;
-  return v;
+  return test::random_floats(static_cast<std::int64_t>(n), seed);
 }
 
 double no_dropout(std::int64_t) { return 1.0; }

@@ -15,10 +15,7 @@ namespace {
 
 std::vector<float> random_vec(std::int64_t n, std::uint64_t seed, float lo = -4.0f,
                               float hi = 4.0f) {
-  Rng r(seed);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (auto& x : v) x = lo + (hi - lo) * r.uniform();
-  return v;
+  return test::random_floats(n, seed, lo, hi);
 }
 
 struct ThreadGuard {

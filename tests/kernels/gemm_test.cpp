@@ -14,10 +14,7 @@ namespace attn::kernels {
 namespace {
 
 std::vector<float> random_vec(std::size_t n, std::uint64_t seed) {
-  Rng r(seed);
-  std::vector<float> v(n);
-  for (auto& x : v) x = r.uniform() * 2.0f - 1.0f;
-  return v;
+  return test::random_floats(static_cast<std::int64_t>(n), seed);
 }
 
 // Restores the reference-mode switch when a test flips it.

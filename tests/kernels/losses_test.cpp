@@ -10,10 +10,7 @@ namespace attn {
 namespace {
 
 std::vector<float> random_vec(std::int64_t n, std::uint64_t seed, float lo, float hi) {
-  Rng r(seed);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (auto& x : v) x = lo + (hi - lo) * r.uniform();
-  return v;
+  return test::random_floats(static_cast<std::int64_t>(n), seed, lo, hi);
 }
 
 // -t·log σ(x) - (1-t)·log(1-σ(x)) in long double, the textbook form.

@@ -14,10 +14,7 @@ namespace {
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 std::vector<float> random_vec(std::int64_t n, std::uint64_t seed, float lo, float hi) {
-  Rng r(seed);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (auto& x : v) x = lo + (hi - lo) * r.uniform();
-  return v;
+  return test::random_floats(static_cast<std::int64_t>(n), seed, lo, hi);
 }
 
 // Softmax of one row in double: the value the f32 kernels approximate.

@@ -124,30 +124,7 @@ std::string normalize_charset(std::string_view label) {
   return cs;
 }
 
-std::size_t repair_utf8(std::string& s) {
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    const DecodedChar d = decode_utf8_at(s, pos);
-    if (!d.valid) break;
-    pos += d.length;
-  }
-  if (pos == s.size()) return 0;  // fast path: already valid
-  std::string out(s, 0, pos);
-  out.reserve(s.size() + 16);
-  std::size_t bad = 0;
-  while (pos < s.size()) {
-    const DecodedChar d = decode_utf8_at(s, pos);
-    if (d.valid) {
-      out.append(s, pos, d.length);
-    } else {
-      append_utf8(out, kReplacementChar);
-      bad += d.length;
-    }
-    pos += d.length;
-  }
-  s = std::move(out);
-  return bad;
-}
+std::size_t repair_utf8(std::string& s) { return sanitize_utf8_bytes(s); }
 
 std::string to_utf8(std::string_view bytes, std::string_view charset, std::size_t* replaced) {
   const std::string cs = normalize_charset(charset);

@@ -1,5 +1,7 @@
 #include "attn/data/utf8.h"
 
+#include <utility>
+
 namespace attn {
 namespace {
 
@@ -67,7 +69,9 @@ std::string encode_utf8(char32_t cp) {
   return out;
 }
 
-std::size_t sanitize_utf8(std::string& s) {
+namespace {
+// Replaces each invalid sequence with U+FFFD; returns {sequences, bytes} replaced.
+std::pair<std::size_t, std::size_t> replace_invalid(std::string& s) {
   // Fast path: most input is valid, so scan first and only rebuild on need.
   std::size_t pos = 0;
   while (pos < s.size()) {
@@ -75,23 +79,28 @@ std::size_t sanitize_utf8(std::string& s) {
     if (!d.valid) break;
     pos += d.length;
   }
-  if (pos == s.size()) return 0;
+  if (pos == s.size()) return {0, 0};
   std::string out(s, 0, pos);
   out.reserve(s.size() + 16);
-  std::size_t replaced = 0;
+  std::size_t sequences = 0, bytes = 0;
   while (pos < s.size()) {
     const DecodedChar d = decode_utf8_at(s, pos);
     if (d.valid) {
       out.append(s, pos, d.length);
     } else {
       append_utf8(out, kReplacementChar);
-      ++replaced;
+      ++sequences;
+      bytes += d.length;
     }
     pos += d.length;
   }
   s = std::move(out);
-  return replaced;
+  return {sequences, bytes};
 }
+}  // namespace
+
+std::size_t sanitize_utf8(std::string& s) { return replace_invalid(s).first; }
+std::size_t sanitize_utf8_bytes(std::string& s) { return replace_invalid(s).second; }
 
 bool is_valid_utf8(std::string_view s) {
   std::size_t pos = 0;

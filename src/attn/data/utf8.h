@@ -33,6 +33,8 @@ std::string encode_utf8(char32_t cp);
 
 // Replaces each invalid sequence by U+FFFD in place; returns how many were replaced.
 std::size_t sanitize_utf8(std::string& s);
+// Same replacement; returns the number of invalid input BYTES instead of sequences.
+std::size_t sanitize_utf8_bytes(std::string& s);
 bool is_valid_utf8(std::string_view s);
 
 // All code points of `s` (invalid sequences decode to U+FFFD).

@@ -80,7 +80,8 @@ EvalReport evaluate_encoded(const models::EncoderClassifier& model, const Encode
                             std::int64_t max_len) {
   const auto probs = predict_probabilities(model, ids, binary, labels.positive, batch_size, max_len);
   EvalReport r;
-  r.is_binary = binary;
+  // Precision/recall/F1 for any two-label task: one sigmoid logit or a 2-way softmax.
+  r.is_binary = labels.labels.size() == 2;
   r.n = static_cast<std::int64_t>(ids.ids.size());
   r.positive_label = labels.labels[static_cast<std::size_t>(labels.positive)];
   double loss = 0;
@@ -105,11 +106,15 @@ EvalReport evaluate_encoded(const models::EncoderClassifier& model, const Encode
       for (std::size_t c = 1; c < p.size(); ++c)
         if (p[c] > p[best]) best = c;
       correct += best == t;
+      if (r.is_binary) {
+        pos_prob.push_back(p[static_cast<std::size_t>(labels.positive)]);
+        pos_label.push_back(t == static_cast<std::size_t>(labels.positive) ? 1 : 0);
+      }
     }
   }
   r.loss = r.n ? loss / static_cast<double>(r.n) : 0.0;
   r.accuracy = r.n ? static_cast<double>(correct) / static_cast<double>(r.n) : 0.0;
-  if (binary) r.binary = binary_metrics(pos_prob, pos_label);
+  if (r.is_binary) r.binary = binary_metrics(pos_prob, pos_label);
   return r;
 }
 
