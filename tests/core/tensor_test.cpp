@@ -45,3 +45,20 @@ TEST(Arena, ReusesReleasedBuffers) {
 
 }  // namespace
 }  // namespace attn
+
+namespace attn {
+namespace {
+
+// Variable-length batches must not grow the pool without bound: nearby sizes
+// share a size class, so a sweep of lengths reuses a handful of buffers.
+TEST(Arena, NearbySizesShareBuffers) {
+  Arena::global().trim();
+  const auto before = Arena::global().stats();
+  for (int t = 200; t < 256; ++t) Tensor a = Tensor::empty({32, t, 64});
+  const auto after = Arena::global().stats();
+  EXPECT_LE(after.system_allocations - before.system_allocations, 3u);
+  EXPECT_LE(after.bytes_held, std::size_t{64} << 20);
+}
+
+}  // namespace
+}  // namespace attn

@@ -7,7 +7,21 @@ namespace attn {
 
 namespace {
 constexpr std::size_t kAlign = 64;
-std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+// Parked bytes above this are returned to the system instead of pooled.
+constexpr std::size_t kMaxParkedBytes = std::size_t{1} << 30;
+
+// Size classes: 64-byte multiples up to 4 KiB, then four classes per power of two
+// (2^k, 1.25, 1.5, 1.75 x 2^k). Batches of varying length then reuse buffers of
+// nearby sizes instead of parking one buffer per distinct size forever; at most
+// 25 % of a buffer is slack.
+std::size_t size_class(std::size_t n) {
+  n = (n + kAlign - 1) / kAlign * kAlign;
+  if (n <= 4096) return n;
+  std::size_t p = 4096;
+  while (p * 2 <= n) p *= 2;
+  const std::size_t step = p / 4;
+  return (n + step - 1) / step * step;
+}
 }  // namespace
 
 Arena& Arena::global() {
@@ -17,7 +31,7 @@ Arena& Arena::global() {
 }
 
 std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
-  const std::size_t size = round_up(bytes == 0 ? kAlign : bytes);
+  const std::size_t size = size_class(bytes == 0 ? kAlign : bytes);
   std::byte* p = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -39,9 +53,15 @@ std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
 }
 
 void Arena::release(std::byte* p, std::size_t bytes) {
-  std::lock_guard<std::mutex> lock(mu_);
-  free_.emplace(bytes, p);
-  stats_.bytes_held += bytes;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stats_.bytes_held + bytes <= kMaxParkedBytes) {
+      free_.emplace(bytes, p);
+      stats_.bytes_held += bytes;
+      return;
+    }
+  }
+  std::free(p);
 }
 
 ArenaStats Arena::stats() const {

@@ -1,8 +1,9 @@
 #pragma once
-// Arena: a size-keyed pool of float-aligned buffers. Tensors release their
-// buffer back to the pool instead of freeing it, so after the first training
-// step every activation and gradient buffer is reused and the hot loop does
-// not call the system allocator (DESIGN "no allocation on the hot path").
+// Arena: a pool of 64-byte aligned buffers in size classes. Tensors release
+// their buffer back to the pool instead of freeing it, so after the first
+// training steps every activation and gradient buffer is reused and the hot
+// loop does not call the system allocator (DESIGN "no allocation on the hot
+// path"). At most 1 GiB is parked; beyond that buffers go back to the system.
 #include <cstddef>
 #include <cstdint>
 #include <map>
