@@ -75,13 +75,19 @@ std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const Tokeni
 }
 
 EncodedSet encode_split(const ExampleSet& set, const Tokenizer& tok, const LabelInfo& labels,
-                        std::int64_t max_len, bool with_targets,
+                        std::int64_t max_len, const std::string& truncate, bool with_targets,
                         bool binary) {
   EncodedSet out;
   out.ids.reserve(set.examples.size());
   for (const auto& e : set.examples) {
     auto ids = tok.encode(e.text);
-    if (static_cast<std::int64_t>(ids.size()) > max_len) ids.resize(static_cast<std::size_t>(max_len));
+    const auto keep = static_cast<std::size_t>(max_len);
+    if (ids.size() > keep && truncate == "head_tail") {
+      const std::size_t head = keep / 2, tail = keep - head;
+      std::copy(ids.end() - static_cast<std::ptrdiff_t>(tail), ids.end(),
+                ids.begin() + static_cast<std::ptrdiff_t>(head));
+    }
+    if (ids.size() > keep) ids.resize(keep);
     out.ids.push_back(std::move(ids));
   }
   if (with_targets) {

@@ -28,10 +28,10 @@ ExampleSet read_split(const std::filesystem::path& file, std::ostream& log);
 LabelInfo make_label_info(const ExampleSet& train, const RunConfig& cfg);
 std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const TokenizerConfig& cfg);
 
-// Token ids (truncated to max_len) and targets: for binary models 1 = positive
+// Token ids (truncated to max_len as data.truncate says) and targets: for binary models 1 = positive
 // class; for multi-class models the label index.
 EncodedSet encode_split(const ExampleSet& set, const Tokenizer& tok, const LabelInfo& labels,
-                        std::int64_t max_len, bool with_targets,
+                        std::int64_t max_len, const std::string& truncate, bool with_targets,
                         bool binary);
 
 }  // namespace attn::train

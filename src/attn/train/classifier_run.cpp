@@ -122,8 +122,8 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
              opt.config_file.string(), tok->vocab_size(), cfg.model.vocab_size);
   const bool binary = cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(cfg.data.max_len, cfg.model.max_len);
-  const EncodedSet train_ids = encode_split(train_set, *tok, labels, max_len, true, binary);
-  const EncodedSet valid_ids = encode_split(valid_set, *tok, labels, max_len, true, binary);
+  const EncodedSet train_ids = encode_split(train_set, *tok, labels, max_len, cfg.data.truncate, true, binary);
+  const EncodedSet valid_ids = encode_split(valid_set, *tok, labels, max_len, cfg.data.truncate, true, binary);
   log << fmt::format("data: {} train, {} valid examples; labels {} (positive: {}); vocabulary {}\n",
                      train_ids.ids.size(), valid_ids.ids.size(), fmt::join(labels.labels, ", "),
                      labels.labels[static_cast<std::size_t>(labels.positive)], tok->vocab_size());
@@ -247,7 +247,7 @@ EvalReport evaluate_classifier(const fs::path& run, const fs::path& data, int th
   ExampleSet set = read_examples(data);
   const bool binary = r.cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(r.cfg.data.max_len, r.cfg.model.max_len);
-  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, true, binary);
+  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data.truncate, true, binary);
   return evaluate_encoded(*r.model, ids, r.labels, binary, r.cfg.training.batch_size, max_len);
 }
 
@@ -278,7 +278,7 @@ std::vector<Prediction> predict_classifier(const fs::path& run, std::istream& in
   }
   const bool binary = r.cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(r.cfg.data.max_len, r.cfg.model.max_len);
-  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, false, binary);
+  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data.truncate, false, binary);
   const auto probs = predict_probabilities(*r.model, ids, binary, r.labels.positive,
                                            r.cfg.training.batch_size, max_len);
   std::vector<Prediction> out;

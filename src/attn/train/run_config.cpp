@@ -54,6 +54,7 @@ DataConfig parse_data(const JsonObjectReader& r) {
   DataConfig d;
   d.max_len = r.get_int("max_len", d.max_len, 1);
   d.positive_label = r.get_string("positive_label", d.positive_label);
+  d.truncate = r.get_string_enum("truncate", d.truncate, {"head", "head_tail"});
   r.finish();
   return d;
 }
@@ -115,7 +116,8 @@ nlohmann::json to_json(const RunConfig& c) {
       {"tokenizer", {{"type", c.tokenizer.type}, {"max_tokens", c.tokenizer.max_tokens},
                      {"min_count", c.tokenizer.min_count}, {"lowercase", c.tokenizer.lowercase},
                      {"standardize", c.tokenizer.standardize}}},
-      {"data", {{"max_len", c.data.max_len}, {"positive_label", c.data.positive_label}}},
+      {"data", {{"max_len", c.data.max_len}, {"positive_label", c.data.positive_label},
+                {"truncate", c.data.truncate}}},
       {"model", {{"type", "encoder_classifier"}, {"vocab_size", m.vocab_size}, {"max_len", m.max_len},
                  {"d_model", m.d_model}, {"positional", nn::positional_name(m.positional)},
                  {"bare_attention", m.bare_attention}, {"num_layers", m.num_layers},

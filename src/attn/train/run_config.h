@@ -23,7 +23,10 @@ struct TokenizerConfig {
 };
 
 struct DataConfig {
-  std::int64_t max_len = 200;  // tokens kept per example (the first ones)
+  std::int64_t max_len = 200;  // tokens kept per example
+  // head: the first max_len tokens; head_tail: the first and last max_len / 2, so a
+  // long message keeps its opening and its footer (signatures, unsubscribe lines)
+  std::string truncate = "head";
   std::string positive_label;  // empty = second label in sorted order
 };
 
