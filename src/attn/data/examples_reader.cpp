@@ -94,6 +94,9 @@ void read_jsonl(const fs::path& p, ExampleSet& set) {
     } else {
       fail("{}: field \"id\" is a {}, expected a string or an integer", where, json_kind(*id));
     }
+    for (const auto& [key, value] : obj.items())
+      if (value.is_string() && key != "text" && key != "label" && key != "id")
+        ex.fields[key] = value.get<std::string>();
     set.examples.push_back(std::move(ex));
   }
 }

@@ -7,6 +7,7 @@
 // UTF-8 is repaired (U+FFFD) and counted so the caller can warn once.
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct Example {
   std::string label;
   std::string id;        // JSONL "id" or the line number; relative path for directories
   std::size_t line = 0;  // 1-based line in the source file; 0 for directory examples
+  // Other string fields of a JSONL object (e.g. "from"), for configs that read them.
+  std::map<std::string, std::string> fields;
 };
 
 struct ExampleSet {

@@ -233,6 +233,7 @@ SplitCounts write_email_splits(const fs::path& data_dir, const fs::path& out_dir
     line["text"] = std::move(text);
     line["label"] = spam ? "spam" : "ham";
     line["id"] = m.id;
+    line["from"] = email.from;  // the sender as the recipient sees it, for models that use it
     // parse_email yields valid UTF-8; `replace` only guards against a bug there.
     writers[static_cast<std::size_t>(split)].out
         << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

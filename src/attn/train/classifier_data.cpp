@@ -26,6 +26,22 @@ LabelInfo LabelInfo::from_json(const nlohmann::json& j, const std::string& file)
   return info;
 }
 
+std::string input_text(const Example& e, const std::vector<std::string>& text_fields) {
+  if (text_fields.size() == 1 && text_fields[0] == "text") return e.text;
+  std::string out;
+  for (const auto& name : text_fields) {
+    const std::string* value = &e.text;
+    if (name != "text") {
+      auto it = e.fields.find(name);
+      if (it == e.fields.end()) continue;
+      value = &it->second;
+    }
+    if (!out.empty()) out += '\n';
+    out += *value;
+  }
+  return out;
+}
+
 ExampleSet read_split(const std::filesystem::path& file, std::ostream& log) {
   ExampleSet set = read_examples(file);
   if (set.replaced_utf8 > 0)
@@ -58,10 +74,11 @@ LabelInfo make_label_info(const ExampleSet& train, const RunConfig& cfg) {
   return info;
 }
 
-std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const TokenizerConfig& cfg) {
+std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const RunConfig& run) {
+  const TokenizerConfig& cfg = run.tokenizer;
   std::vector<std::string> texts;
   texts.reserve(train.examples.size());
-  for (const auto& e : train.examples) texts.push_back(e.text);
+  for (const auto& e : train.examples) texts.push_back(input_text(e, run.data.text_fields));
   if (cfg.type == "char") {
     auto tok = std::make_unique<CharTokenizer>(cfg.lowercase);
     tok->build(texts, static_cast<int>(cfg.max_tokens), static_cast<int>(cfg.min_count));
@@ -75,14 +92,14 @@ std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const Tokeni
 }
 
 EncodedSet encode_split(const ExampleSet& set, const Tokenizer& tok, const LabelInfo& labels,
-                        std::int64_t max_len, const std::string& truncate, bool with_targets,
+                        std::int64_t max_len, const DataConfig& data, bool with_targets,
                         bool binary) {
   EncodedSet out;
   out.ids.reserve(set.examples.size());
   for (const auto& e : set.examples) {
-    auto ids = tok.encode(e.text);
+    auto ids = tok.encode(input_text(e, data.text_fields));
     const auto keep = static_cast<std::size_t>(max_len);
-    if (ids.size() > keep && truncate == "head_tail") {
+    if (ids.size() > keep && data.truncate == "head_tail") {
       const std::size_t head = keep / 2, tail = keep - head;
       std::copy(ids.end() - static_cast<std::ptrdiff_t>(tail), ids.end(),
                 ids.begin() + static_cast<std::ptrdiff_t>(head));

@@ -25,13 +25,16 @@ struct LabelInfo {
 // Reads a data file and warns (to log) about replaced invalid UTF-8.
 ExampleSet read_split(const std::filesystem::path& file, std::ostream& log);
 
+// The model's input for one example: data.text_fields joined by newlines.
+std::string input_text(const Example& e, const std::vector<std::string>& text_fields);
+
 LabelInfo make_label_info(const ExampleSet& train, const RunConfig& cfg);
-std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const TokenizerConfig& cfg);
+std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const RunConfig& cfg);
 
 // Token ids (truncated to max_len as data.truncate says) and targets: for binary models 1 = positive
 // class; for multi-class models the label index.
 EncodedSet encode_split(const ExampleSet& set, const Tokenizer& tok, const LabelInfo& labels,
-                        std::int64_t max_len, const std::string& truncate, bool with_targets,
+                        std::int64_t max_len, const DataConfig& data, bool with_targets,
                         bool binary);
 
 }  // namespace attn::train

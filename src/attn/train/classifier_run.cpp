@@ -115,15 +115,15 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     labels = prev.labels;
   } else {
     labels = make_label_info(train_set, cfg);
-    tok = build_tokenizer(train_set, cfg.tokenizer);
+    tok = build_tokenizer(train_set, cfg);
   }
   ATTN_CHECK(tok->vocab_size() <= cfg.model.vocab_size,
              "{}: the tokenizer has {} tokens but model.vocab_size is {}",
              opt.config_file.string(), tok->vocab_size(), cfg.model.vocab_size);
   const bool binary = cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(cfg.data.max_len, cfg.model.max_len);
-  const EncodedSet train_ids = encode_split(train_set, *tok, labels, max_len, cfg.data.truncate, true, binary);
-  const EncodedSet valid_ids = encode_split(valid_set, *tok, labels, max_len, cfg.data.truncate, true, binary);
+  const EncodedSet train_ids = encode_split(train_set, *tok, labels, max_len, cfg.data, true, binary);
+  const EncodedSet valid_ids = encode_split(valid_set, *tok, labels, max_len, cfg.data, true, binary);
   log << fmt::format("data: {} train, {} valid examples; labels {} (positive: {}); vocabulary {}\n",
                      train_ids.ids.size(), valid_ids.ids.size(), fmt::join(labels.labels, ", "),
                      labels.labels[static_cast<std::size_t>(labels.positive)], tok->vocab_size());
@@ -247,7 +247,7 @@ EvalReport evaluate_classifier(const fs::path& run, const fs::path& data, int th
   ExampleSet set = read_examples(data);
   const bool binary = r.cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(r.cfg.data.max_len, r.cfg.model.max_len);
-  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data.truncate, true, binary);
+  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data, true, binary);
   return evaluate_encoded(*r.model, ids, r.labels, binary, r.cfg.training.batch_size, max_len);
 }
 
@@ -271,6 +271,8 @@ std::vector<Prediction> predict_classifier(const fs::path& run, std::istream& in
                  "{}:{}: expected a string \"text\" field", source_name, line_no);
       e.text = j["text"].get<std::string>();
       if (j.contains("id") && j["id"].is_string()) e.id = j["id"].get<std::string>();
+      for (const auto& [key, value] : j.items())
+        if (value.is_string() && key != "text" && key != "id") e.fields[key] = value.get<std::string>();
     } else {
       e.text = line;
     }
@@ -278,7 +280,7 @@ std::vector<Prediction> predict_classifier(const fs::path& run, std::istream& in
   }
   const bool binary = r.cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(r.cfg.data.max_len, r.cfg.model.max_len);
-  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data.truncate, false, binary);
+  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data, false, binary);
   const auto probs = predict_probabilities(*r.model, ids, binary, r.labels.positive,
                                            r.cfg.training.batch_size, max_len);
   std::vector<Prediction> out;

@@ -55,6 +55,8 @@ DataConfig parse_data(const JsonObjectReader& r) {
   d.max_len = r.get_int("max_len", d.max_len, 1);
   d.positive_label = r.get_string("positive_label", d.positive_label);
   d.truncate = r.get_string_enum("truncate", d.truncate, {"head", "head_tail"});
+  d.text_fields = r.get_string_list("text_fields", d.text_fields);
+  if (d.text_fields.empty()) fail("{}: expected at least one field name", r.where("text_fields"));
   r.finish();
   return d;
 }
@@ -117,7 +119,7 @@ nlohmann::json to_json(const RunConfig& c) {
                      {"min_count", c.tokenizer.min_count}, {"lowercase", c.tokenizer.lowercase},
                      {"standardize", c.tokenizer.standardize}}},
       {"data", {{"max_len", c.data.max_len}, {"positive_label", c.data.positive_label},
-                {"truncate", c.data.truncate}}},
+                {"truncate", c.data.truncate}, {"text_fields", c.data.text_fields}}},
       {"model", {{"type", "encoder_classifier"}, {"vocab_size", m.vocab_size}, {"max_len", m.max_len},
                  {"d_model", m.d_model}, {"positional", nn::positional_name(m.positional)},
                  {"bare_attention", m.bare_attention}, {"num_layers", m.num_layers},

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,9 @@ struct DataConfig {
   // head: the first max_len tokens; head_tail: the first and last max_len / 2, so a
   // long message keeps its opening and its footer (signatures, unsubscribe lines)
   std::string truncate = "head";
+  // The input text: these string fields of each example joined by newlines, in order
+  // ("text" and any other JSONL field, e.g. "from"; a field an example lacks is empty).
+  std::vector<std::string> text_fields{"text"};
   std::string positive_label;  // empty = second label in sorted order
 };
 
