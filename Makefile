@@ -11,7 +11,7 @@ RUN ?= runs/spam
 PACKAGES := g++ cmake ninja-build pkg-config make libopenblas-dev nlohmann-json3-dev \
             libcli11-dev libfmt-dev libgtest-dev libssl-dev
 
-.PHONY: all deps build test test-asan demo bench fixtures format clean
+.PHONY: all deps build cli test test-asan demo bench fixtures format clean
 
 all: build
 
@@ -34,6 +34,10 @@ $(BUILD)/build.ninja: CMakeLists.txt | deps
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Only the program (the tests and benchmarks are not needed to run the demo).
+cli: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target attn_cli
+
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
@@ -43,7 +47,7 @@ test-asan: deps
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE slow
 
-demo: build
+demo: cli
 	$(ATTN) data fetch spamassassin --out $(DATA)
 	$(ATTN) train --config examples/spam_classifier.json --train $(DATA)/train.jsonl \
 	  --valid $(DATA)/valid.jsonl --test $(DATA)/test.jsonl --out $(RUN)
