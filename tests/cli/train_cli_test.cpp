@@ -119,3 +119,27 @@ TEST(SummaryCli, ShippedConfigsParse) {
 
 }  // namespace
 }  // namespace attn::test
+
+namespace attn::test {
+namespace {
+
+// The shipped character-level config trains end to end (2 pre-norm layers, learned positions).
+TEST(TrainCli, CharClassifierConfigTrains) {
+  const TinyCorpus c = make_tiny_corpus("charcls");
+  const auto run = c.dir / "run";
+  const auto r = run_cli(fmt::format(
+      "train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 2 --epochs 20",
+      (source_dir() / "examples/char_classifier.json").string(), c.train.string(),
+      c.valid.string(), run.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = metrics_lines(run);
+  // 3 steps an epoch: 20 epochs cover the config's 50 warmup steps (fewer is a clear error).
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_LT(lines.back()["val_loss"].get<double>(), lines[0]["val_loss"].get<double>());
+  const auto ev = run_cli(fmt::format("evaluate --checkpoint '{}' --data '{}' --json", run.string(),
+                                      c.test.string()));
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+}
+
+}  // namespace
+}  // namespace attn::test
