@@ -54,8 +54,10 @@ demo: cli
 	$(ATTN) evaluate --checkpoint $(RUN) --data $(DATA)/test.jsonl
 	@echo "checkpoint: $(RUN)/  metrics: $(RUN)/metrics.jsonl"
 
-bench: build
-	@echo "benchmarks arrive with the performance issue (bench/)"
+# Micro-benchmarks (the PyTorch comparison harness is the performance issue's work).
+bench: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target attention_bench
+	$(BUILD)/attention_bench $(JOBS)
 
 # Regenerates tests/fixtures with PyTorch (Debian python3-torch); not needed to build or test.
 fixtures:
