@@ -31,8 +31,12 @@ void add_train(CLI::App& app, Action& run) {
     opt->progress_tty = ::isatty(STDERR_FILENO) != 0;
     run = [opt] {
       const auto result = train::fit_classifier(*opt, std::cerr);
-      fmt::print("best epoch: {} (val_loss {:.4f}, val_accuracy {:.4f})\n", result.best_epoch,
-                 result.best_valid.loss, result.best_valid.accuracy);
+      if (result.best_epoch < 0) {
+        fmt::print("no epoch finished yet; the state is saved for --resume\n");
+      } else {
+        fmt::print("best epoch: {} (val_loss {:.4f}, val_accuracy {:.4f})\n", result.best_epoch,
+                   result.best_valid.loss, result.best_valid.accuracy);
+      }
       if (result.test) {
         const auto& t = *result.test;
         fmt::print("test: {}\n", format_metrics_table(t.binary, t.loss));

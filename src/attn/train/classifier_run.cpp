@@ -234,6 +234,10 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     result.epochs_run += 1;
   }
   result.best_epoch = state.best_epoch;
+  if (result.best_valid.n == 0) {  // the best epoch predates this (resumed) process
+    result.best_valid.loss = state.best_val_loss;
+    result.best_valid.accuracy = state.best_val_accuracy;
+  }
   if (!opt.test.empty() && fs::exists(opt.out / "model.safetensors")) {
     result.test = evaluate_classifier(opt.out, opt.test, opt.threads);
     write_file_atomic(opt.out / "test_metrics.json", result.test->to_json().dump(2) + "\n");
