@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <limits>
 
+#include "attn/io/safetensors.h"
 #include "cli/cli_fixture.h"
 #include "test_util.h"
 
@@ -160,6 +162,13 @@ TEST_F(BadCheckpoint, ShapesDoNotMatchConfig) {
   cfg.replace(pos, 13, "\"d_model\": 32");
   write_file(run / "config.json", cfg);
   expect_error(evaluate(), {"model.safetensors", "shape"});
+}
+
+TEST_F(BadCheckpoint, NonFiniteWeight) {
+  SafetensorsData data = load_safetensors(run / "model.safetensors");
+  data.tensors.at("head.weight").data()[3] = std::numeric_limits<float>::quiet_NaN();
+  save_safetensors(run / "model.safetensors", data.tensors, data.metadata);
+  expect_error(evaluate(), {"model.safetensors", "head.weight", "non-finite", "index 3"});
 }
 
 TEST_F(BadCheckpoint, NotACheckpointDirectory) {

@@ -1,5 +1,7 @@
 #include "attn/train/checkpoint.h"
 
+#include <cmath>
+
 #include "attn/io/atomic_file.h"
 #include "attn/io/json_parse.h"
 #include "attn/io/json_reader.h"
@@ -61,6 +63,11 @@ void load_weights(const fs::path& file, const nn::Module& model) {
     ATTN_CHECK(t.shape() == p.var.shape(),
                "{}: tensor \"{}\" has shape {} but the config gives {}", file.string(), p.name,
                shape_str(t.shape()), shape_str(p.var.shape()));
+    // A NaN or Inf weight would only show up later as silently wrong predictions.
+    const float* v = t.data();
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+      ATTN_CHECK(std::isfinite(v[i]), "{}: tensor \"{}\" holds a non-finite value ({}) at index {}",
+                 file.string(), p.name, v[i], i);
     const_cast<Variable&>(p.var).value().copy_from(t);
     ++used;
   }
