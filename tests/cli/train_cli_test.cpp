@@ -143,3 +143,30 @@ TEST(TrainCli, CharClassifierConfigTrains) {
 
 }  // namespace
 }  // namespace attn::test
+
+namespace attn::test {
+namespace {
+
+// training.ema_decay: validation and the kept checkpoint use averaged weights, and
+// the average is part of the resumable state.
+TEST(TrainCli, WeightAverageIsUsedAndResumesExactly) {
+  const TinyCorpus c = make_tiny_corpus("ema");
+  std::string cfg = read_file(c.config);
+  const auto pos = cfg.find("\"clip_norm\": 1.0");
+  ASSERT_NE(pos, std::string::npos);
+  cfg.insert(pos, "\"ema_decay\": 0.9, \"monitor\": \"val_accuracy\", ");
+  write_file(c.config, cfg);
+  ASSERT_EQ(run_cli(train_args(c, c.dir / "full")).exit_code, 0);
+  ASSERT_EQ(run_cli(train_args(c, c.dir / "split", "--max-steps 13")).exit_code, 0);
+  const auto r = run_cli(train_args(c, c.dir / "split", "--resume"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"train_state/model.safetensors", "train_state/extra.safetensors",
+                        "model.safetensors"})
+    EXPECT_TRUE(read_file(c.dir / "full" / f) == read_file(c.dir / "split" / f)) << f;
+  // The kept weights are the average, not the last raw weights.
+  EXPECT_FALSE(read_file(c.dir / "full/model.safetensors") ==
+               read_file(c.dir / "full/train_state/model.safetensors"));
+}
+
+}  // namespace
+}  // namespace attn::test

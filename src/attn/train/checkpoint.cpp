@@ -82,18 +82,25 @@ void load_weights(const fs::path& file, const nn::Module& model) {
 }
 
 void save_train_state(const fs::path& run, const nn::Module& model, const optim::Optimizer& opt,
-                      const TrainState& state) {
+                      const TrainState& state, const TensorMap* extra) {
   const fs::path dir = run / "train_state";
   ensure_writable_dir(dir);
   save_weights(dir / "model.safetensors", model);
   TensorMap slots;
   for (auto& [k, v] : opt.state_dict()) slots[k] = v;
   save_safetensors(dir / "optimizer.safetensors", slots);
+  if (extra) save_safetensors(dir / "extra.safetensors", *extra);
   // state.json is written last: a crash before it leaves the previous state.json,
   // whose step count then disagrees with the optimizer file and is detected.
   nlohmann::json j = state.to_json();
   j["optimizer_steps"] = opt.steps();
   write_file_atomic(dir / "state.json", j.dump(2) + "\n");
+}
+
+TensorMap load_train_state_extra(const fs::path& run) {
+  const fs::path file = run / "train_state" / "extra.safetensors";
+  if (!fs::exists(file)) return {};
+  return load_safetensors(file).tensors;
 }
 
 TrainState load_train_state(const fs::path& run, const nn::Module& model, optim::Optimizer& opt) {

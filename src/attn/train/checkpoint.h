@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attn/core/rng.h"
+#include "attn/io/safetensors.h"
 #include "attn/nn/module.h"
 #include "attn/optim/optimizer.h"
 
@@ -38,8 +39,13 @@ void save_weights(const std::filesystem::path& file, const nn::Module& model);
 // tensor, an unexpected extra tensor, a dtype or a shape that differs from the config.
 void load_weights(const std::filesystem::path& file, const nn::Module& model);
 
+// `extra` (optional): further named tensors of the state, e.g. averaged weights,
+// written as train_state/extra.safetensors.
 void save_train_state(const std::filesystem::path& run, const nn::Module& model,
-                      const optim::Optimizer& opt, const TrainState& state);
+                      const optim::Optimizer& opt, const TrainState& state,
+                      const TensorMap* extra = nullptr);
+// Reads train_state/extra.safetensors (empty when absent).
+TensorMap load_train_state_extra(const std::filesystem::path& run);
 TrainState load_train_state(const std::filesystem::path& run, const nn::Module& model,
                             optim::Optimizer& opt);
 

@@ -17,6 +17,7 @@
 #include "attn/train/classifier_data.h"
 #include "attn/train/classifier_step.h"
 #include "attn/train/progress.h"
+#include "attn/train/weight_average.h"
 
 namespace attn::train {
 
@@ -153,6 +154,15 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   }
   Rng dropout_rng;
   dropout_rng.set_state(state.rng);
+  std::unique_ptr<WeightAverage> average;
+  if (tc.ema_decay > 0.0f) {
+    average = std::make_unique<WeightAverage>(model, tc.ema_decay);
+    if (resume) average->load_state(load_train_state_extra(opt.out), "train_state/extra.safetensors");
+  }
+  auto save_state = [&] {
+    const TensorMap extra = average ? average->state() : TensorMap{};
+    save_train_state(opt.out, model, *optimizer, state, average ? &extra : nullptr);
+  };
 
   FitResult result;
   while (state.epoch < tc.epochs && !state.finished) {
@@ -177,6 +187,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
       }
       optimizer->step();
       optimizer->zero_grad();
+      if (average) average->update();
       running.add(s);
       ++state.step;
       ++state.cursor;
@@ -188,10 +199,11 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     }
     state.rng = dropout_rng.state();
     if (stopped_by_max_steps) {
-      save_train_state(opt.out, model, *optimizer, state);
+      save_state();
       bar.finish("(stopped: max steps)");
       break;
     }
+    if (average) average->swap();  // validate (and keep) the averaged weights
     const EvalReport val = evaluate_encoded(model, valid_ids, labels, binary, tc.batch_size, max_len);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -225,7 +237,8 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
                     {"val_f1", val.binary.f1},
                     {"seconds", seconds},
                     {"best", improved}});
-    save_train_state(opt.out, model, *optimizer, state);
+    if (average) average->swap();  // back to the raw weights to continue training
+    save_state();
     bar.finish(fmt::format("val_loss {:.4f} val_acc {:.4f}{}", val.loss, val.accuracy,
                            improved ? " (best, saved)" : ""));
     if (state.finished)

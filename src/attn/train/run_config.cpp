@@ -78,6 +78,7 @@ TrainingConfig parse_training(const JsonObjectReader& r) {
   t.min_lr = static_cast<float>(r.get_float("min_lr", t.min_lr, 0.0, 10.0));
   t.clip_norm = static_cast<float>(r.get_float("clip_norm", t.clip_norm, 0.0));
   t.early_stopping_patience = r.get_int("early_stopping_patience", t.early_stopping_patience, 0);
+  t.ema_decay = static_cast<float>(r.get_float("ema_decay", t.ema_decay, 0.0, 0.999999));
   t.monitor = r.get_string_enum("monitor", t.monitor, {"val_loss", "val_accuracy"});
   t.seed = static_cast<std::uint64_t>(r.get_int("seed", static_cast<std::int64_t>(t.seed), 0));
   t.bucket_by_length = r.get_bool("bucket_by_length", t.bucket_by_length);
@@ -132,7 +133,7 @@ nlohmann::json to_json(const RunConfig& c) {
                     {"eps", t.eps}, {"momentum", t.momentum}, {"weight_decay", t.weight_decay},
                     {"batch_size", t.batch_size}, {"epochs", t.epochs}, {"schedule", t.schedule},
                     {"warmup_steps", t.warmup_steps}, {"min_lr", t.min_lr}, {"clip_norm", t.clip_norm},
-                    {"early_stopping_patience", t.early_stopping_patience}, {"monitor", t.monitor},
+                    {"early_stopping_patience", t.early_stopping_patience}, {"monitor", t.monitor}, {"ema_decay", t.ema_decay},
                     {"seed", static_cast<std::int64_t>(t.seed)}, {"bucket_by_length", t.bucket_by_length},
                     {"label_smoothing", t.label_smoothing}}}};
 }

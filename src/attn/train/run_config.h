@@ -50,6 +50,8 @@ struct TrainingConfig {
   // What "best" means for the kept checkpoint and early stopping (Keras's monitor):
   // val_loss (lower is better) or val_accuracy (higher; ties broken by lower loss).
   std::string monitor = "val_loss";
+  // > 0: validate and keep an exponential moving average of the weights (e.g. 0.99).
+  float ema_decay = 0.0f;
   std::uint64_t seed = 42;
   bool bucket_by_length = true;
   float label_smoothing = 0.0f;
