@@ -76,28 +76,30 @@ TEST(TrainCli, SameSeedAndThreadsGiveBitIdenticalLosses) {
               read_file(c.dir / "b/model.safetensors")) << "files differ";
 }
 
-TEST(TrainCli, ResumeAfterEpochContinuesIdentically) {
-  const TinyCorpus c = make_tiny_corpus("resume_epoch");
+// Trains `c` uninterrupted into full/, and into split/ stopped after `stop_steps`
+// optimizer steps (as if killed right after the state was saved) then resumed;
+// the named files of the two runs must be byte-identical.
+void expect_resume_identical(const TinyCorpus& c, int stop_steps,
+                             const std::vector<std::string>& files) {
   ASSERT_EQ(run_cli(train_args(c, c.dir / "full")).exit_code, 0);
-  // 10 steps = exactly one epoch: the run stops as if killed right after it.
-  ASSERT_EQ(run_cli(train_args(c, c.dir / "split", "--max-steps 10")).exit_code, 0);
+  ASSERT_EQ(run_cli(train_args(c, c.dir / "split", fmt::format("--max-steps {}", stop_steps)))
+                .exit_code,
+            0);
   const auto r = run_cli(train_args(c, c.dir / "split", "--resume"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(read_file(c.dir / "full/train_state/model.safetensors") ==
-              read_file(c.dir / "split/train_state/model.safetensors")) << "files differ";
-  EXPECT_TRUE(read_file(c.dir / "full/train_state/optimizer.safetensors") ==
-              read_file(c.dir / "split/train_state/optimizer.safetensors")) << "files differ";
+  for (const auto& f : files)
+    EXPECT_TRUE(read_file(c.dir / "full" / f) == read_file(c.dir / "split" / f)) << f << " differs";
+}
+
+// 160 examples / 16 = 10 steps per epoch.
+TEST(TrainCli, ResumeAfterEpochContinuesIdentically) {
+  expect_resume_identical(make_tiny_corpus("resume_epoch"), 10,
+                          {"train_state/model.safetensors", "train_state/optimizer.safetensors"});
 }
 
 TEST(TrainCli, ResumeAfterMidEpochStopContinuesIdentically) {
-  const TinyCorpus c = make_tiny_corpus("resume_mid");
-  ASSERT_EQ(run_cli(train_args(c, c.dir / "full")).exit_code, 0);
-  // 160 examples / 16 = 10 steps per epoch: stop inside the second epoch.
-  ASSERT_EQ(run_cli(train_args(c, c.dir / "split", "--max-steps 13")).exit_code, 0);
-  const auto r = run_cli(train_args(c, c.dir / "split", "--resume"));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(read_file(c.dir / "full/train_state/model.safetensors") ==
-              read_file(c.dir / "split/train_state/model.safetensors")) << "files differ";
+  expect_resume_identical(make_tiny_corpus("resume_mid"), 13,
+                          {"train_state/model.safetensors", "train_state/optimizer.safetensors"});
 }
 
 TEST(SummaryCli, SeedConfigHas673281Parameters) {
@@ -156,13 +158,8 @@ TEST(TrainCli, WeightAverageIsUsedAndResumesExactly) {
   ASSERT_NE(pos, std::string::npos);
   cfg.insert(pos, "\"ema_decay\": 0.9, \"monitor\": \"val_accuracy\", ");
   write_file(c.config, cfg);
-  ASSERT_EQ(run_cli(train_args(c, c.dir / "full")).exit_code, 0);
-  ASSERT_EQ(run_cli(train_args(c, c.dir / "split", "--max-steps 13")).exit_code, 0);
-  const auto r = run_cli(train_args(c, c.dir / "split", "--resume"));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* f : {"train_state/model.safetensors", "train_state/extra.safetensors",
-                        "model.safetensors"})
-    EXPECT_TRUE(read_file(c.dir / "full" / f) == read_file(c.dir / "split" / f)) << f;
+  expect_resume_identical(c, 13, {"train_state/model.safetensors", "train_state/extra.safetensors",
+                                 "model.safetensors"});
   // The kept weights are the average, not the last raw weights.
   EXPECT_FALSE(read_file(c.dir / "full/model.safetensors") ==
                read_file(c.dir / "full/train_state/model.safetensors"));
