@@ -23,7 +23,8 @@ CliResult train_with(const TinyCorpus&, const fs::path& train, const fs::path& v
 void expect_error(const CliResult& r, const std::vector<std::string>& needles) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_EQ(r.err.rfind("attn: error: ", 0), 0u) << r.err;
-  for (const auto& n : needles) EXPECT_NE(r.err.find(n), std::string::npos) << "want " << n << " in: " << r.err;
+  for (const auto& n : needles)
+    EXPECT_NE(r.err.find(n), std::string::npos) << "want " << n << " in: " << r.err;
 }
 
 class BadInput : public ::testing::Test {
@@ -60,14 +61,16 @@ TEST_F(BadInput, UnreadableFile) {
 }
 
 TEST_F(BadInput, MalformedJsonlLine) {
-  write_file(c.dir / "bad.jsonl",
-             "{\"text\": \"a\", \"label\": \"spam\"}\n{\"text\": \"b\", \"label\": \"ham\"}\n{oops\n");
+  write_file(
+      c.dir / "bad.jsonl",
+      "{\"text\": \"a\", \"label\": \"spam\"}\n{\"text\": \"b\", \"label\": \"ham\"}\n{oops\n");
   expect_error(train_data(c.dir / "bad.jsonl"), {"bad.jsonl:3"});
 }
 
 TEST_F(BadInput, UnknownLabelInValidation) {
-  write_file(c.dir / "valid2.jsonl", "{\"text\": \"a\", \"label\": \"spam\"}\n"
-                                     "{\"text\": \"b\", \"label\": \"eggs\"}\n");
+  write_file(c.dir / "valid2.jsonl",
+             "{\"text\": \"a\", \"label\": \"spam\"}\n"
+             "{\"text\": \"b\", \"label\": \"eggs\"}\n");
   const auto r = train_with(c, c.train, c.dir / "valid2.jsonl", c.config, c.dir / "run");
   expect_error(r, {"valid2.jsonl:2", "eggs"});
 }
@@ -83,7 +86,8 @@ TEST_F(BadInput, InvalidUtf8IsReplacedAndCountedWithAWarning) {
 }
 
 TEST_F(BadInput, ConfigUnknownKey) {
-  expect_error(train_config(R"({"model": {"d_modell": 16}})"), {"bad_config.json", "d_modell", "d_model"});
+  expect_error(train_config(R"({"model": {"d_modell": 16}})"),
+               {"bad_config.json", "d_modell", "d_model"});
 }
 
 TEST_F(BadInput, ConfigWrongType) {
@@ -95,7 +99,8 @@ TEST_F(BadInput, ConfigNegativeSize) {
 }
 
 TEST_F(BadInput, ConfigSyntaxError) {
-  expect_error(train_config("{\n  \"model\": {\n    \"d_model\": 16,,\n  }\n}"), {"bad_config.json:3"});
+  expect_error(train_config("{\n  \"model\": {\n    \"d_model\": 16,,\n  }\n}"),
+               {"bad_config.json:3"});
 }
 
 class BadCheckpoint : public ::testing::Test {
@@ -110,8 +115,8 @@ class BadCheckpoint : public ::testing::Test {
     weights = read_file(run / "model.safetensors");
   }
   CliResult evaluate() {
-    return run_cli(fmt::format("evaluate --checkpoint '{}' --data '{}'", run.string(),
-                               c.test.string()));
+    return run_cli(
+        fmt::format("evaluate --checkpoint '{}' --data '{}'", run.string(), c.test.string()));
   }
   void corrupt(const std::string& bytes) { write_file(run / "model.safetensors", bytes); }
   TinyCorpus c;

@@ -10,7 +10,8 @@ namespace attn::test {
 namespace {
 std::string corpus(int n, std::uint64_t seed) {
   const char* spam[] = {"free", "offer", "winner", "cash", "prize", "click", "viagra", "money"};
-  const char* ham[] = {"meeting", "project", "lunch", "report", "kernel", "patch", "review", "team"};
+  const char* ham[] = {"meeting", "project", "lunch",  "report",
+                       "kernel",  "patch",   "review", "team"};
   const char* filler[] = {"the", "a", "to", "and", "of", "you", "we", "is", "for", "this"};
   Rng rng(seed);
   std::string out;
@@ -22,7 +23,8 @@ std::string corpus(int n, std::uint64_t seed) {
       if (!text.empty()) text += ' ';
       text += rng.uniform() < 0.4f ? (is_spam ? spam : ham)[rng.below(8)] : filler[rng.below(10)];
     }
-    out += nlohmann::json{{"text", text}, {"label", is_spam ? "spam" : "ham"},
+    out += nlohmann::json{{"text", text},
+                          {"label", is_spam ? "spam" : "ham"},
                           {"id", std::to_string(seed) + "-" + std::to_string(i)}}
                .dump() +
            "\n";

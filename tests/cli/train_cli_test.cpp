@@ -32,13 +32,13 @@ TEST(TrainCli, LearnsTinyCorpusAndEvaluates) {
   const auto lines = metrics_lines(run);
   ASSERT_EQ(lines.size(), 5u);
   EXPECT_LT(lines[4]["val_loss"].get<double>(), 0.3);
-  for (const char* f : {"config.json", "tokenizer.json", "model.safetensors",
-                        "train_state/state.json", "train_state/optimizer.safetensors",
-                        "test_metrics.json"})
+  for (const char* f :
+       {"config.json", "tokenizer.json", "model.safetensors", "train_state/state.json",
+        "train_state/optimizer.safetensors", "test_metrics.json"})
     EXPECT_TRUE(std::filesystem::exists(run / f)) << f;
 
-  const auto ev = run_cli(fmt::format("evaluate --checkpoint '{}' --data '{}' --json",
-                                      run.string(), c.test.string()));
+  const auto ev = run_cli(
+      fmt::format("evaluate --checkpoint '{}' --data '{}' --json", run.string(), c.test.string()));
   ASSERT_EQ(ev.exit_code, 0) << ev.err;
   const auto j = nlohmann::json::parse(ev.out);
   for (const char* k : {"accuracy", "precision", "recall", "f1", "loss", "n"})
@@ -47,8 +47,8 @@ TEST(TrainCli, LearnsTinyCorpusAndEvaluates) {
   EXPECT_GE(j["accuracy"].get<double>(), 0.9);
   EXPECT_EQ(j["positive_label"].get<std::string>(), "spam");
 
-  const auto pr = run_cli(fmt::format("predict --checkpoint '{}' --input '{}'", run.string(),
-                                      c.test.string()));
+  const auto pr =
+      run_cli(fmt::format("predict --checkpoint '{}' --input '{}'", run.string(), c.test.string()));
   ASSERT_EQ(pr.exit_code, 0) << pr.err;
   std::istringstream in(pr.out);
   std::string line;
@@ -72,8 +72,8 @@ TEST(TrainCli, SameSeedAndThreadsGiveBitIdenticalLosses) {
     EXPECT_EQ(a[i]["train_loss"].dump(), b[i]["train_loss"].dump());
     EXPECT_EQ(a[i]["val_loss"].dump(), b[i]["val_loss"].dump());
   }
-  EXPECT_TRUE(read_file(c.dir / "a/model.safetensors") ==
-              read_file(c.dir / "b/model.safetensors")) << "files differ";
+  EXPECT_TRUE(read_file(c.dir / "a/model.safetensors") == read_file(c.dir / "b/model.safetensors"))
+      << "files differ";
 }
 
 // Trains `c` uninterrupted into full/, and into split/ stopped after `stop_steps`
@@ -82,9 +82,9 @@ TEST(TrainCli, SameSeedAndThreadsGiveBitIdenticalLosses) {
 void expect_resume_identical(const TinyCorpus& c, int stop_steps,
                              const std::vector<std::string>& files) {
   ASSERT_EQ(run_cli(train_args(c, c.dir / "full")).exit_code, 0);
-  ASSERT_EQ(run_cli(train_args(c, c.dir / "split", fmt::format("--max-steps {}", stop_steps)))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_cli(train_args(c, c.dir / "split", fmt::format("--max-steps {}", stop_steps))).exit_code,
+      0);
   const auto r = run_cli(train_args(c, c.dir / "split", "--resume"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const auto& f : files)
@@ -112,9 +112,10 @@ TEST(SummaryCli, SeedConfigHas673281Parameters) {
 }
 
 TEST(SummaryCli, ShippedConfigsParse) {
-  for (const char* name : {"seed_classifier.json", "spam_classifier.json", "char_classifier.json"}) {
-    const auto r = run_cli(fmt::format("summary --config '{}'",
-                                       (source_dir() / "examples" / name).string()));
+  for (const char* name :
+       {"seed_classifier.json", "spam_classifier.json", "char_classifier.json"}) {
+    const auto r =
+        run_cli(fmt::format("summary --config '{}'", (source_dir() / "examples" / name).string()));
     EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
   }
 }
@@ -131,15 +132,15 @@ TEST(TrainCli, CharClassifierConfigTrains) {
   const auto run = c.dir / "run";
   const auto r = run_cli(fmt::format(
       "train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 2 --epochs 20",
-      (source_dir() / "examples/char_classifier.json").string(), c.train.string(),
-      c.valid.string(), run.string()));
+      (source_dir() / "examples/char_classifier.json").string(), c.train.string(), c.valid.string(),
+      run.string()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto lines = metrics_lines(run);
   // 3 steps an epoch: 20 epochs cover the config's 50 warmup steps (fewer is a clear error).
   ASSERT_GE(lines.size(), 4u);
   EXPECT_LT(lines.back()["val_loss"].get<double>(), lines[0]["val_loss"].get<double>());
-  const auto ev = run_cli(fmt::format("evaluate --checkpoint '{}' --data '{}' --json", run.string(),
-                                      c.test.string()));
+  const auto ev = run_cli(
+      fmt::format("evaluate --checkpoint '{}' --data '{}' --json", run.string(), c.test.string()));
   ASSERT_EQ(ev.exit_code, 0) << ev.err;
 }
 
@@ -158,8 +159,9 @@ TEST(TrainCli, WeightAverageIsUsedAndResumesExactly) {
   ASSERT_NE(pos, std::string::npos);
   cfg.insert(pos, "\"ema_decay\": 0.9, \"monitor\": \"val_accuracy\", ");
   write_file(c.config, cfg);
-  expect_resume_identical(c, 13, {"train_state/model.safetensors", "train_state/extra.safetensors",
-                                 "model.safetensors"});
+  expect_resume_identical(
+      c, 13,
+      {"train_state/model.safetensors", "train_state/extra.safetensors", "model.safetensors"});
   // The kept weights are the average, not the last raw weights.
   EXPECT_FALSE(read_file(c.dir / "full/model.safetensors") ==
                read_file(c.dir / "full/train_state/model.safetensors"));

@@ -185,3 +185,39 @@ TEST(AttentionKernel, BitIdenticalAcrossThreadCounts) {
 
 }  // namespace
 }  // namespace attn
+
+namespace attn {
+namespace {
+
+// The fast kernels against their scalar twins (attention_ref.cpp), on the register
+// paths and an odd head size, with masks, a fully masked row and dropout.
+TEST(AttentionKernel, FastMatchesScalarReference) {
+  for (std::int64_t dh : {5, 16, 32, 64}) {
+    SCOPED_TRACE(dh);
+    Case c({2, 2, 5, 6, dh, dh});
+    const kernels::AttentionDropout drop{0.25f, 11, 12};
+    std::vector<float> p1(c.probs_size()), o1(c.out_size()), p2(c.probs_size()), o2(c.out_size());
+    kernels::attention_forward(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), 0.4f, drop,
+                               p1.data(), o1.data());
+    kernels::attention_forward_ref(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), 0.4f, drop,
+                                   p2.data(), o2.data());
+    const Tensor tp1 = Tensor::from({c.probs_size()}, p1), tp2 = Tensor::from({c.probs_size()}, p2);
+    const Tensor to1 = Tensor::from({c.out_size()}, o1), to2 = Tensor::from({c.out_size()}, o2);
+    EXPECT_TRUE(test::all_close_normwise(tp1, tp2));
+    EXPECT_TRUE(test::all_close_normwise(to1, to2));
+    const std::vector<float> dout = random_vec(c.out_size(), 21);
+    std::vector<float> dq1(c.q.size()), dk1(c.k.size()), dv1(c.v.size());
+    std::vector<float> dq2(c.q.size()), dk2(c.k.size()), dv2(c.v.size());
+    kernels::attention_backward(c.d, c.q.data(), c.k.data(), c.v.data(), p1.data(), 0.4f, drop,
+                                dout.data(), dq1.data(), dk1.data(), dv1.data());
+    kernels::attention_backward_ref(c.d, c.q.data(), c.k.data(), c.v.data(), p1.data(), 0.4f, drop,
+                                    dout.data(), dq2.data(), dk2.data(), dv2.data());
+    for (auto [a, b] : {std::pair{&dq1, &dq2}, {&dk1, &dk2}, {&dv1, &dv2}}) {
+      const auto n = static_cast<std::int64_t>(a->size());
+      EXPECT_TRUE(test::all_close_normwise(Tensor::from({n}, *a), Tensor::from({n}, *b)));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace attn

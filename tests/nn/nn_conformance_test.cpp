@@ -20,7 +20,6 @@ namespace {
 // added to a softmax row), so it is judged absolutely.
 constexpr float kStructuralZeroAbs = 1e-5f;
 
-
 void load_params(const nn::Module& m, const Fixture& fx) {
   for (const auto& p : m.parameters()) {
     ASSERT_TRUE(fx.has(p.name)) << "fixture " << fx.name << " lacks " << p.name;

@@ -31,7 +31,8 @@ TEST(ClassifierData, HeadAndHeadTailTruncation) {
   EXPECT_EQ(encode_split(set, tok, labels, 5, data_cfg("head_tail"), true, true).ids[0],
             (std::vector<std::int32_t>{2, 3, 5, 6, 7}));
   // Short texts are untouched; targets: 1 = positive class.
-  const auto enc = encode_split(one_example("a b"), tok, labels, 4, data_cfg("head_tail"), true, true);
+  const auto enc =
+      encode_split(one_example("a b"), tok, labels, 4, data_cfg("head_tail"), true, true);
   EXPECT_EQ(enc.ids[0], (std::vector<std::int32_t>{2, 3}));
   EXPECT_EQ(enc.targets[0], 1.0f);
 }

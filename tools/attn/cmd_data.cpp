@@ -11,8 +11,9 @@ void add_data(CLI::App& app, Action& run) {
   auto* fetch = data->add_subcommand("fetch", "download a known data set and write its splits");
   auto name = std::make_shared<std::string>();
   auto out = std::make_shared<std::filesystem::path>();
-  fetch->add_option("name", *name, "data set: spamassassin")->required()->check(
-      CLI::IsMember({"spamassassin"}));
+  fetch->add_option("name", *name, "data set: spamassassin")
+      ->required()
+      ->check(CLI::IsMember({"spamassassin"}));
   fetch->add_option("--out", *out, "output folder")->required();
   fetch->callback([&run, name, out] {
     run = [name, out] {

@@ -11,8 +11,10 @@ void add_evaluate(CLI::App& app, Action& run) {
     int threads = 0;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")->required();
-  cmd->add_option("--data", a->data, "labelled data (.jsonl, .tsv or folder per label)")->required();
+  cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")
+      ->required();
+  cmd->add_option("--data", a->data, "labelled data (.jsonl, .tsv or folder per label)")
+      ->required();
   cmd->add_flag("--json", a->json, "print one JSON object instead of a table");
   cmd->add_option("--threads", a->threads, "threads (default: all cores)");
   cmd->callback([&run, a] {
@@ -24,7 +26,8 @@ void add_evaluate(CLI::App& app, Action& run) {
         fmt::print("{} ({} examples, positive class \"{}\")\n{}", a->data.string(), r.n,
                    r.positive_label, format_metrics_table(r.binary, r.loss));
       } else {
-        fmt::print("{}: accuracy {:.4f} loss {:.4f} n {}\n", a->data.string(), r.accuracy, r.loss, r.n);
+        fmt::print("{}: accuracy {:.4f} loss {:.4f} n {}\n", a->data.string(), r.accuracy, r.loss,
+                   r.n);
       }
       return 0;
     };

@@ -1,6 +1,5 @@
 #include <fstream>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "attn/train/classifier_run.h"
@@ -16,7 +15,8 @@ void add_predict(CLI::App& app, Action& run) {
     int threads = 0;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")->required();
+  cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")
+      ->required();
   cmd->add_option("--input", a->input, "JSONL with \"text\" or plain text lines; - = stdin");
   cmd->add_option("--threads", a->threads, "threads (default: all cores)");
   cmd->callback([&run, a] {
@@ -30,8 +30,9 @@ void add_predict(CLI::App& app, Action& run) {
         preds = train::predict_classifier(a->checkpoint, in, a->input, a->threads);
       }
       for (const auto& p : preds)
-        fmt::print("{}\n", nlohmann::json{{"id", p.id}, {"label", p.label},
-                                          {"probability", p.probability}}.dump());
+        fmt::print("{}\n",
+                   nlohmann::json{{"id", p.id}, {"label", p.label}, {"probability", p.probability}}
+                       .dump());
       return 0;
     };
   });

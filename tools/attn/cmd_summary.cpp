@@ -1,5 +1,5 @@
-#include "attn/models/encoder_classifier.h"
 #include "attn/io/json_reader.h"
+#include "attn/models/encoder_classifier.h"
 #include "attn/train/run_config.h"
 #include "commands.h"
 

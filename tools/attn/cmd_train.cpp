@@ -13,13 +13,15 @@ void add_train(CLI::App& app, Action& run) {
   auto epochs = std::make_shared<std::int64_t>(0);
   auto seed = std::make_shared<std::int64_t>(-1);
   cmd->add_option("--config", opt->config_file, "model + training config (JSON)");
-  cmd->add_option("--train", opt->train, "training data (.jsonl, .tsv or folder per label)")->required();
+  cmd->add_option("--train", opt->train, "training data (.jsonl, .tsv or folder per label)")
+      ->required();
   cmd->add_option("--valid", opt->valid, "validation data")->required();
   cmd->add_option("--test", opt->test, "test data, evaluated with the best weights at the end");
   cmd->add_option("--out", opt->out, "run directory (checkpoints, metrics)")->required();
   cmd->add_option("--epochs", *epochs, "override training.epochs")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", *seed, "override training.seed")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", opt->threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", opt->threads, "threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-steps", opt->max_steps, "stop after N optimizer steps (state is saved)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--resume", opt->resume, "continue the run saved in --out exactly");

@@ -6,6 +6,7 @@
 
 #include "attn/core/rng.h"
 #include "attn/core/thread_pool.h"
+#include "attn/kernels/reference_mode.h"
 #include "attn/kernels/softmax.h"
 
 namespace attn::kernels {
@@ -129,6 +130,10 @@ std::int64_t head_grain(const AttentionDims& d) {
 void attention_forward(const AttentionDims& dims, const float* q, const float* k, const float* v,
                        const AttentionMaskView& mask, float scale, const AttentionDropout& drop,
                        float* probs, float* out) {
+  if (use_reference_kernels()) {
+    attention_forward_ref(dims, q, k, v, mask, scale, drop, probs, out);
+    return;
+  }
   const auto [B, H, Tq, Tk, D, Dv] = dims;
   const bool dropout = drop.p > 0.0f;
   parallel_for(B * H, head_grain(dims), [&](std::int64_t begin, std::int64_t end) {
@@ -167,6 +172,10 @@ void attention_forward(const AttentionDims& dims, const float* q, const float* k
 void attention_backward(const AttentionDims& dims, const float* q, const float* k, const float* v,
                         const float* probs, float scale, const AttentionDropout& drop,
                         const float* dout, float* dq, float* dk, float* dv) {
+  if (use_reference_kernels()) {
+    attention_backward_ref(dims, q, k, v, probs, scale, drop, dout, dq, dk, dv);
+    return;
+  }
   const auto [B, H, Tq, Tk, D, Dv] = dims;
   const bool dropout = drop.p > 0.0f;
   const bool need_scores_grad = dq != nullptr || dk != nullptr;

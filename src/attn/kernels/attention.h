@@ -49,4 +49,14 @@ void attention_backward(const AttentionDims& dims, const float* q, const float* 
                         const float* probs, float scale, const AttentionDropout& drop,
                         const float* dout, float* dq, float* dk, float* dv);
 
+// Plain scalar twins of the two kernels above, same contracts (attention_ref.cpp);
+// the fast kernels use them when use_reference_kernels() (ATTN_FORCE_REF=1).
+void attention_forward_ref(const AttentionDims& dims, const float* q, const float* k,
+                           const float* v, const AttentionMaskView& mask, float scale,
+                           const AttentionDropout& drop, float* probs, float* out);
+void attention_backward_ref(const AttentionDims& dims, const float* q, const float* k,
+                            const float* v, const float* probs, float scale,
+                            const AttentionDropout& drop, const float* dout, float* dq, float* dk,
+                            float* dv);
+
 }  // namespace attn::kernels

@@ -39,7 +39,8 @@ std::int64_t position_rows(const ClassifierConfig& c) {
 }  // namespace
 
 EncoderClassifier::EncoderClassifier(const ClassifierConfig& cfg, std::uint64_t seed)
-    : cfg_(checked(cfg)), init_rng_(seed),
+    : cfg_(checked(cfg)),
+      init_rng_(seed),
       embedding_(embedding_rows(cfg_), cfg_.d_model, init_rng_),
       positions_(cfg_.positional, position_rows(cfg_), cfg_.d_model, init_rng_),
       head_(cfg_.d_model, cfg_.num_classes, true, init_rng_) {
@@ -139,11 +140,12 @@ std::vector<LayerRow> EncoderClassifier::layer_rows() const {
   for (std::size_t i = 0; i < layers_.size(); ++i)
     rows.push_back({fmt::format("layers.{}", i), "TransformerEncoderLayer", seq,
                     layers_[i]->num_parameters()});
-  if (final_norm_) rows.push_back({"final_norm", "LayerNormalization", seq, final_norm_->num_parameters()});
+  if (final_norm_)
+    rows.push_back({"final_norm", "LayerNormalization", seq, final_norm_->num_parameters()});
   rows.push_back({"pooling", nn::pooling_layer_name(cfg_.pooling),
                   fmt::format("(None, {})", cfg_.d_model), 0});
-  rows.push_back({"head", "Dense", fmt::format("(None, {})", cfg_.num_classes),
-                  head_.num_parameters()});
+  rows.push_back(
+      {"head", "Dense", fmt::format("(None, {})", cfg_.num_classes), head_.num_parameters()});
   return rows;
 }
 

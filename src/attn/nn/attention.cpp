@@ -70,11 +70,13 @@ Variable MultiHeadAttention::forward(Context& ctx, const Variable& query, const 
                                      const Variable& key, const AttentionMaskSpec& mask,
                                      Tensor* scores_out) const {
   const Variable& k_in = key.defined() ? key : value;
-  ATTN_CHECK(query.shape().size() == 3 && value.shape().size() == 3 && k_in.shape().size() == 3 &&
-                 query.shape()[0] == value.shape()[0] && k_in.shape() == Shape({value.shape()[0], value.shape()[1], k_in.shape()[2]}),
-             "MultiHeadAttention: expected query [B, T, E], value [B, S, E], key [B, S, E]; got {}, "
-             "{}, {}",
-             shape_str(query.shape()), shape_str(value.shape()), shape_str(k_in.shape()));
+  ATTN_CHECK(
+      query.shape().size() == 3 && value.shape().size() == 3 && k_in.shape().size() == 3 &&
+          query.shape()[0] == value.shape()[0] &&
+          k_in.shape() == Shape({value.shape()[0], value.shape()[1], k_in.shape()[2]}),
+      "MultiHeadAttention: expected query [B, T, E], value [B, S, E], key [B, S, E]; got {}, "
+      "{}, {}",
+      shape_str(query.shape()), shape_str(value.shape()), shape_str(k_in.shape()));
   const std::int64_t batch = query.shape()[0], t = query.shape()[1], s = value.shape()[1];
   const int heads = static_cast<int>(opt_.num_heads);
   Variable q = ops::split_heads(ctx, q_proj_.forward(ctx, query), heads);

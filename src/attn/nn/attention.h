@@ -10,12 +10,12 @@ namespace attn::nn {
 
 struct MultiHeadAttentionOptions {
   std::int64_t num_heads = 1;
-  std::int64_t key_dim = 0;      // per-head size of queries and keys
-  std::int64_t value_dim = 0;    // per-head size of values; 0 = key_dim
-  float dropout = 0.0f;          // on the attention probabilities
+  std::int64_t key_dim = 0;    // per-head size of queries and keys
+  std::int64_t value_dim = 0;  // per-head size of values; 0 = key_dim
+  float dropout = 0.0f;        // on the attention probabilities
   bool use_bias = true;
-  std::int64_t output_dim = 0;   // 0 = query_dim (Keras output_shape)
-  std::int64_t query_dim = 0;    // input feature sizes; key/value 0 = query_dim
+  std::int64_t output_dim = 0;  // 0 = query_dim (Keras output_shape)
+  std::int64_t query_dim = 0;   // input feature sizes; key/value 0 = query_dim
   std::int64_t key_input_dim = 0;
   std::int64_t value_input_dim = 0;
 };
@@ -25,7 +25,7 @@ struct AttentionMaskSpec {
   Tensor key_valid;       // u8 [B, S], 1 = real key (PyTorch key_padding_mask inverted)
   Tensor attention_mask;  // u8 [B, T, S] or [T, S], 1 = may attend (Keras attention_mask)
   bool use_causal_mask = false;
-  Tensor bias;            // f32 [T, S] or [B, T, S] added to scores (PyTorch float attn_mask)
+  Tensor bias;  // f32 [T, S] or [B, T, S] added to scores (PyTorch float attn_mask)
 };
 
 class MultiHeadAttention : public Module {

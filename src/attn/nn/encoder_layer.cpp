@@ -16,9 +16,11 @@ MultiHeadAttentionOptions attention_options(const EncoderLayerOptions& o) {
 }  // namespace
 
 EncoderLayer::EncoderLayer(const EncoderLayerOptions& opt, Rng& rng)
-    : opt_(opt), self_attn_(attention_options(opt), rng),
+    : opt_(opt),
+      self_attn_(attention_options(opt), rng),
       ff_(opt.d_model, opt.d_ff, opt.activation, opt.dropout, rng),
-      norm1_(opt.d_model, opt.layer_norm_eps), norm2_(opt.d_model, opt.layer_norm_eps) {
+      norm1_(opt.d_model, opt.layer_norm_eps),
+      norm2_(opt.d_model, opt.layer_norm_eps) {
   register_module("self_attn", self_attn_);
   register_module("", ff_);
   register_module("norm1", norm1_);
@@ -31,7 +33,9 @@ Variable EncoderLayer::forward(Context& ctx, const Variable& x, const AttentionM
     return ops::dropout(ctx, self_attn_.forward(ctx, h, h, Variable(), mask, scores_out),
                         opt_.dropout);
   };
-  auto feed = [&](const Variable& h) { return ops::dropout(ctx, ff_.forward(ctx, h), opt_.dropout); };
+  auto feed = [&](const Variable& h) {
+    return ops::dropout(ctx, ff_.forward(ctx, h), opt_.dropout);
+  };
   if (opt_.norm_first) {
     Variable h = ops::add(ctx, x, attend(norm1_.forward(ctx, x)));
     return ops::add(ctx, h, feed(norm2_.forward(ctx, h)));

@@ -94,7 +94,9 @@ Activation parse_activation(const std::string& s) {
 
 FeedForward::FeedForward(std::int64_t d_model, std::int64_t d_ff, Activation act, float dropout,
                          Rng& rng)
-    : linear1_(d_model, d_ff, true, rng), linear2_(d_ff, d_model, true, rng), act_(act),
+    : linear1_(d_model, d_ff, true, rng),
+      linear2_(d_ff, d_model, true, rng),
+      act_(act),
       dropout_(dropout) {
   register_module("linear1", linear1_);
   register_module("linear2", linear2_);

@@ -14,7 +14,8 @@ class Embedding : public Module {
  public:
   Embedding(std::int64_t vocab, std::int64_t dim, Rng& rng);
   // ids [B, T] (row-major, numel = B*T) -> [B, T, dim]
-  Variable forward(Context& ctx, const std::vector<std::int32_t>& ids, const Shape& ids_shape) const;
+  Variable forward(Context& ctx, const std::vector<std::int32_t>& ids,
+                   const Shape& ids_shape) const;
   const Variable& weight() const { return weight_; }
 
  private:

@@ -60,9 +60,8 @@ void load_weights(const fs::path& file, const nn::Module& model) {
     const Tensor& t = it->second;
     ATTN_CHECK(t.dtype() == DType::f32, "{}: tensor \"{}\" has dtype {}, expected F32",
                file.string(), p.name, dtype_name(t.dtype()));
-    ATTN_CHECK(t.shape() == p.var.shape(),
-               "{}: tensor \"{}\" has shape {} but the config gives {}", file.string(), p.name,
-               shape_str(t.shape()), shape_str(p.var.shape()));
+    ATTN_CHECK(t.shape() == p.var.shape(), "{}: tensor \"{}\" has shape {} but the config gives {}",
+               file.string(), p.name, shape_str(t.shape()), shape_str(p.var.shape()));
     // A NaN or Inf weight would only show up later as silently wrong predictions.
     const float* v = t.data();
     for (std::int64_t i = 0; i < t.numel(); ++i)

@@ -9,9 +9,8 @@
 // Every file is written atomically (temp + fsync + rename).
 #include <filesystem>
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "attn/core/rng.h"
 #include "attn/io/safetensors.h"

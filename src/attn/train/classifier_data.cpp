@@ -60,8 +60,8 @@ LabelInfo make_label_info(const ExampleSet& train, const RunConfig& cfg) {
                train.source, info.labels.size(), fmt::join(info.labels, ", "));
   } else {
     ATTN_CHECK(static_cast<std::int64_t>(info.labels.size()) <= classes,
-               "{}: {} labels found but model.num_classes is {}", train.source,
-               info.labels.size(), classes);
+               "{}: {} labels found but model.num_classes is {}", train.source, info.labels.size(),
+               classes);
   }
   if (!cfg.data.positive_label.empty()) {
     auto it = std::find(info.labels.begin(), info.labels.end(), cfg.data.positive_label);
@@ -110,7 +110,8 @@ EncodedSet encode_split(const ExampleSet& set, const Tokenizer& tok, const Label
   if (with_targets) {
     const auto idx = encode_labels(set, labels.labels, set.source);
     out.targets.reserve(idx.size());
-    for (int i : idx) out.targets.push_back(binary ? (i == labels.positive ? 1.0f : 0.0f) : static_cast<float>(i));
+    for (int i : idx)
+      out.targets.push_back(binary ? (i == labels.positive ? 1.0f : 0.0f) : static_cast<float>(i));
   } else {
     out.targets.assign(set.examples.size(), 0.0f);
   }

@@ -31,8 +31,8 @@ std::string input_text(const Example& e, const std::vector<std::string>& text_fi
 LabelInfo make_label_info(const ExampleSet& train, const RunConfig& cfg);
 std::unique_ptr<Tokenizer> build_tokenizer(const ExampleSet& train, const RunConfig& cfg);
 
-// Token ids (truncated to max_len as data.truncate says) and targets: for binary models 1 = positive
-// class; for multi-class models the label index.
+// Token ids (truncated to max_len as data.truncate says) and targets: for binary models 1 =
+// positive class; for multi-class models the label index.
 EncodedSet encode_split(const ExampleSet& set, const Tokenizer& tok, const LabelInfo& labels,
                         std::int64_t max_len, const DataConfig& data, bool with_targets,
                         bool binary);

@@ -41,8 +41,7 @@ void set_threads(int threads) {
   ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
 }
 
-std::unique_ptr<optim::Optimizer> make_optimizer(const TrainingConfig& t,
-                                                 const nn::Module& model) {
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainingConfig& t, const nn::Module& model) {
   std::vector<optim::ParamRef> params;
   for (const auto& p : model.parameters()) params.push_back({p.name, p.var, p.decay});
   if (t.optimizer == "sgd") {
@@ -98,7 +97,7 @@ LoadedRun open_run(const fs::path& run, bool with_weights) {
 FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   set_threads(opt.threads);
   const bool resume = opt.resume;
-  RunConfig cfg = opt.config                                  ? *opt.config
+  RunConfig cfg = opt.config                          ? *opt.config
                   : resume && opt.config_file.empty() ? open_run(opt.out, false).cfg
                                                       : load_run_config(opt.config_file);
   if (opt.epochs) cfg.training.epochs = *opt.epochs;
@@ -119,12 +118,14 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     tok = build_tokenizer(train_set, cfg);
   }
   ATTN_CHECK(tok->vocab_size() <= cfg.model.vocab_size,
-             "{}: the tokenizer has {} tokens but model.vocab_size is {}",
-             opt.config_file.string(), tok->vocab_size(), cfg.model.vocab_size);
+             "{}: the tokenizer has {} tokens but model.vocab_size is {}", opt.config_file.string(),
+             tok->vocab_size(), cfg.model.vocab_size);
   const bool binary = cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(cfg.data.max_len, cfg.model.max_len);
-  const EncodedSet train_ids = encode_split(train_set, *tok, labels, max_len, cfg.data, true, binary);
-  const EncodedSet valid_ids = encode_split(valid_set, *tok, labels, max_len, cfg.data, true, binary);
+  const EncodedSet train_ids =
+      encode_split(train_set, *tok, labels, max_len, cfg.data, true, binary);
+  const EncodedSet valid_ids =
+      encode_split(valid_set, *tok, labels, max_len, cfg.data, true, binary);
   log << fmt::format("data: {} train, {} valid examples; labels {} (positive: {}); vocabulary {}\n",
                      train_ids.ids.size(), valid_ids.ids.size(), fmt::join(labels.labels, ", "),
                      labels.labels[static_cast<std::size_t>(labels.positive)], tok->vocab_size());
@@ -157,7 +158,8 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   std::unique_ptr<WeightAverage> average;
   if (tc.ema_decay > 0.0f) {
     average = std::make_unique<WeightAverage>(model, tc.ema_decay);
-    if (resume) average->load_state(load_train_state_extra(opt.out), "train_state/extra.safetensors");
+    if (resume)
+      average->load_state(load_train_state_extra(opt.out), "train_state/extra.safetensors");
   }
   auto save_state = [&] {
     const TensorMap extra = average ? average->state() : TensorMap{};
@@ -204,7 +206,8 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
       break;
     }
     if (average) average->swap();  // validate (and keep) the averaged weights
-    const EvalReport val = evaluate_encoded(model, valid_ids, labels, binary, tc.batch_size, max_len);
+    const EvalReport val =
+        evaluate_encoded(model, valid_ids, labels, binary, tc.batch_size, max_len);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.epoch += 1;
@@ -226,17 +229,16 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
       if (tc.early_stopping_patience > 0 && state.bad_epochs >= tc.early_stopping_patience)
         state.finished = true;
     }
-    append_metrics(opt.out / "metrics.jsonl",
-                   {{"epoch", epoch + 1},
-                    {"step", state.step},
-                    {"lr", optimizer->lr()},
-                    {"train_loss", running.mean_loss()},
-                    {"train_accuracy", running.accuracy()},
-                    {"val_loss", val.loss},
-                    {"val_accuracy", val.accuracy},
-                    {"val_f1", val.binary.f1},
-                    {"seconds", seconds},
-                    {"best", improved}});
+    append_metrics(opt.out / "metrics.jsonl", {{"epoch", epoch + 1},
+                                               {"step", state.step},
+                                               {"lr", optimizer->lr()},
+                                               {"train_loss", running.mean_loss()},
+                                               {"train_accuracy", running.accuracy()},
+                                               {"val_loss", val.loss},
+                                               {"val_accuracy", val.accuracy},
+                                               {"val_f1", val.binary.f1},
+                                               {"seconds", seconds},
+                                               {"best", improved}});
     if (average) average->swap();  // back to the raw weights to continue training
     save_state();
     bar.finish(fmt::format("val_loss {:.4f} val_acc {:.4f}{}", val.loss, val.accuracy,
@@ -264,7 +266,8 @@ EvalReport evaluate_classifier(const fs::path& run, const fs::path& data, int th
   ExampleSet set = read_examples(data);
   const bool binary = r.cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(r.cfg.data.max_len, r.cfg.model.max_len);
-  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data, true, binary);
+  const EncodedSet ids =
+      encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data, true, binary);
   return evaluate_encoded(*r.model, ids, r.labels, binary, r.cfg.training.batch_size, max_len);
 }
 
@@ -289,7 +292,8 @@ std::vector<Prediction> predict_classifier(const fs::path& run, std::istream& in
       e.text = j["text"].get<std::string>();
       if (j.contains("id") && j["id"].is_string()) e.id = j["id"].get<std::string>();
       for (const auto& [key, value] : j.items())
-        if (value.is_string() && key != "text" && key != "id") e.fields[key] = value.get<std::string>();
+        if (value.is_string() && key != "text" && key != "id")
+          e.fields[key] = value.get<std::string>();
     } else {
       e.text = line;
     }
@@ -297,7 +301,8 @@ std::vector<Prediction> predict_classifier(const fs::path& run, std::istream& in
   }
   const bool binary = r.cfg.model.num_classes == 1;
   const std::int64_t max_len = std::min(r.cfg.data.max_len, r.cfg.model.max_len);
-  const EncodedSet ids = encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data, false, binary);
+  const EncodedSet ids =
+      encode_split(set, *r.tokenizer, r.labels, max_len, r.cfg.data, false, binary);
   const auto probs = predict_probabilities(*r.model, ids, binary, r.labels.positive,
                                            r.cfg.training.batch_size, max_len);
   std::vector<Prediction> out;

@@ -14,7 +14,7 @@ namespace attn::train {
 
 struct FitOptions {
   std::filesystem::path config_file;
-  std::optional<RunConfig> config;  // used instead of config_file when set
+  std::optional<RunConfig> config;           // used instead of config_file when set
   std::filesystem::path train, valid, test;  // test optional (empty)
   std::filesystem::path out;
   std::optional<std::int64_t> epochs;  // overrides training.epochs

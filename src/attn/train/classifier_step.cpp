@@ -60,13 +60,15 @@ std::vector<std::vector<float>> predict_probabilities(const models::EncoderClass
       std::vector<float> p;
       if (binary) {
         const float pos = 1.0f / (1.0f + std::exp(-z[i]));
-        p = positive == 1 ? std::vector<float>{1.0f - pos, pos} : std::vector<float>{pos, 1.0f - pos};
+        p = positive == 1 ? std::vector<float>{1.0f - pos, pos}
+                          : std::vector<float>{pos, 1.0f - pos};
       } else {
         float m = z[i * k];
         for (std::int64_t c = 1; c < k; ++c) m = std::max(m, z[i * k + c]);
         double sum = 0;
         p.resize(static_cast<std::size_t>(k));
-        for (std::int64_t c = 0; c < k; ++c) sum += p[static_cast<std::size_t>(c)] = std::exp(z[i * k + c] - m);
+        for (std::int64_t c = 0; c < k; ++c)
+          sum += p[static_cast<std::size_t>(c)] = std::exp(z[i * k + c] - m);
         for (auto& v : p) v = static_cast<float>(v / sum);
       }
       out[batch.indices[static_cast<std::size_t>(i)]] = std::move(p);
@@ -78,7 +80,8 @@ std::vector<std::vector<float>> predict_probabilities(const models::EncoderClass
 EvalReport evaluate_encoded(const models::EncoderClassifier& model, const EncodedSet& ids,
                             const LabelInfo& labels, bool binary, std::int64_t batch_size,
                             std::int64_t max_len) {
-  const auto probs = predict_probabilities(model, ids, binary, labels.positive, batch_size, max_len);
+  const auto probs =
+      predict_probabilities(model, ids, binary, labels.positive, batch_size, max_len);
   EvalReport r;
   // Precision/recall/F1 for any two-label task: one sigmoid logit or a 2-way softmax.
   r.is_binary = labels.labels.size() == 2;

@@ -13,14 +13,18 @@ std::string format_duration(double seconds) {
 }
 
 ProgressBar::ProgressBar(std::ostream& out, bool tty, std::int64_t total_steps, std::string prefix)
-    : out_(out), tty_(tty), total_(std::max<std::int64_t>(1, total_steps)),
-      prefix_(std::move(prefix)), start_(std::chrono::steady_clock::now()) {}
+    : out_(out),
+      tty_(tty),
+      total_(std::max<std::int64_t>(1, total_steps)),
+      prefix_(std::move(prefix)),
+      start_(std::chrono::steady_clock::now()) {}
 
 std::string ProgressBar::line(std::int64_t step, double loss, double accuracy) const {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(tokens_) / elapsed : 0.0;
-  const double eta = step > 0 ? elapsed / static_cast<double>(step) * static_cast<double>(total_ - step) : 0.0;
+  const double eta =
+      step > 0 ? elapsed / static_cast<double>(step) * static_cast<double>(total_ - step) : 0.0;
   constexpr int kWidth = 24;
   const int filled = static_cast<int>(kWidth * step / total_);
   std::string bar(static_cast<std::size_t>(filled), '=');

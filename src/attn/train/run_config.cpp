@@ -25,7 +25,8 @@ models::ClassifierConfig parse_model(const JsonObjectReader& r, std::int64_t def
   m.activation =
       nn::parse_activation(r.get_string_enum("activation", "relu", {"relu", "gelu", "gelu_tanh"}));
   m.norm_first = r.get_bool("norm_first", m.norm_first);
-  m.layer_norm_eps = static_cast<float>(r.get_float("layer_norm_eps", m.layer_norm_eps, 1e-12, 1.0));
+  m.layer_norm_eps =
+      static_cast<float>(r.get_float("layer_norm_eps", m.layer_norm_eps, 1e-12, 1.0));
   m.pooling = nn::parse_pooling(r.get_string_enum("pooling", "mean", {"mean", "max", "cls"}));
   m.num_classes = r.get_int("num_classes", m.num_classes, 1);
   r.finish();
@@ -42,10 +43,9 @@ TokenizerConfig parse_tokenizer(const JsonObjectReader& r) {
   t.max_tokens = r.get_int("max_tokens", t.max_tokens, 3);
   t.min_count = r.get_int("min_count", t.min_count, 1);
   t.lowercase = r.get_bool("lowercase", t.lowercase);
-  t.standardize = r.get_string_enum(
-      "standardize", t.standardize,
-      {"none", "lower", "strip_punctuation", "lower_and_strip_punctuation",
-       "lower_and_split_punctuation"});
+  t.standardize = r.get_string_enum("standardize", t.standardize,
+                                    {"none", "lower", "strip_punctuation",
+                                     "lower_and_strip_punctuation", "lower_and_split_punctuation"});
   r.finish();
   return t;
 }
@@ -82,7 +82,8 @@ TrainingConfig parse_training(const JsonObjectReader& r) {
   t.monitor = r.get_string_enum("monitor", t.monitor, {"val_loss", "val_accuracy"});
   t.seed = static_cast<std::uint64_t>(r.get_int("seed", static_cast<std::int64_t>(t.seed), 0));
   t.bucket_by_length = r.get_bool("bucket_by_length", t.bucket_by_length);
-  t.label_smoothing = static_cast<float>(r.get_float("label_smoothing", t.label_smoothing, 0.0, 0.99));
+  t.label_smoothing =
+      static_cast<float>(r.get_float("label_smoothing", t.label_smoothing, 0.0, 0.99));
   r.finish();
   return t;
 }
@@ -113,29 +114,59 @@ nlohmann::json to_json(const RunConfig& c) {
   const char* activation = m.activation == nn::Activation::relu   ? "relu"
                            : m.activation == nn::Activation::gelu ? "gelu"
                                                                   : "gelu_tanh";
-  const char* pooling = m.pooling == nn::Pooling::mean ? "mean" : m.pooling == nn::Pooling::max ? "max" : "cls";
-  return {
-      {"name", c.name},
-      {"tokenizer", {{"type", c.tokenizer.type}, {"max_tokens", c.tokenizer.max_tokens},
-                     {"min_count", c.tokenizer.min_count}, {"lowercase", c.tokenizer.lowercase},
-                     {"standardize", c.tokenizer.standardize}}},
-      {"data", {{"max_len", c.data.max_len}, {"positive_label", c.data.positive_label},
-                {"truncate", c.data.truncate}, {"text_fields", c.data.text_fields}}},
-      {"model", {{"type", "encoder_classifier"}, {"vocab_size", m.vocab_size}, {"max_len", m.max_len},
-                 {"d_model", m.d_model}, {"positional", nn::positional_name(m.positional)},
-                 {"bare_attention", m.bare_attention}, {"num_layers", m.num_layers},
-                 {"num_heads", m.num_heads}, {"key_dim", m.key_dim}, {"d_ff", m.d_ff},
-                 {"dropout", m.dropout}, {"embedding_dropout", m.embedding_dropout},
-                 {"activation", activation}, {"norm_first", m.norm_first},
-                 {"layer_norm_eps", m.layer_norm_eps}, {"pooling", pooling},
-                 {"num_classes", m.num_classes}}},
-      {"training", {{"optimizer", t.optimizer}, {"lr", t.lr}, {"beta1", t.beta1}, {"beta2", t.beta2},
-                    {"eps", t.eps}, {"momentum", t.momentum}, {"weight_decay", t.weight_decay},
-                    {"batch_size", t.batch_size}, {"epochs", t.epochs}, {"schedule", t.schedule},
-                    {"warmup_steps", t.warmup_steps}, {"min_lr", t.min_lr}, {"clip_norm", t.clip_norm},
-                    {"early_stopping_patience", t.early_stopping_patience}, {"monitor", t.monitor}, {"ema_decay", t.ema_decay},
-                    {"seed", static_cast<std::int64_t>(t.seed)}, {"bucket_by_length", t.bucket_by_length},
-                    {"label_smoothing", t.label_smoothing}}}};
+  const char* pooling = m.pooling == nn::Pooling::mean  ? "mean"
+                        : m.pooling == nn::Pooling::max ? "max"
+                                                        : "cls";
+  return {{"name", c.name},
+          {"tokenizer",
+           {{"type", c.tokenizer.type},
+            {"max_tokens", c.tokenizer.max_tokens},
+            {"min_count", c.tokenizer.min_count},
+            {"lowercase", c.tokenizer.lowercase},
+            {"standardize", c.tokenizer.standardize}}},
+          {"data",
+           {{"max_len", c.data.max_len},
+            {"positive_label", c.data.positive_label},
+            {"truncate", c.data.truncate},
+            {"text_fields", c.data.text_fields}}},
+          {"model",
+           {{"type", "encoder_classifier"},
+            {"vocab_size", m.vocab_size},
+            {"max_len", m.max_len},
+            {"d_model", m.d_model},
+            {"positional", nn::positional_name(m.positional)},
+            {"bare_attention", m.bare_attention},
+            {"num_layers", m.num_layers},
+            {"num_heads", m.num_heads},
+            {"key_dim", m.key_dim},
+            {"d_ff", m.d_ff},
+            {"dropout", m.dropout},
+            {"embedding_dropout", m.embedding_dropout},
+            {"activation", activation},
+            {"norm_first", m.norm_first},
+            {"layer_norm_eps", m.layer_norm_eps},
+            {"pooling", pooling},
+            {"num_classes", m.num_classes}}},
+          {"training",
+           {{"optimizer", t.optimizer},
+            {"lr", t.lr},
+            {"beta1", t.beta1},
+            {"beta2", t.beta2},
+            {"eps", t.eps},
+            {"momentum", t.momentum},
+            {"weight_decay", t.weight_decay},
+            {"batch_size", t.batch_size},
+            {"epochs", t.epochs},
+            {"schedule", t.schedule},
+            {"warmup_steps", t.warmup_steps},
+            {"min_lr", t.min_lr},
+            {"clip_norm", t.clip_norm},
+            {"early_stopping_patience", t.early_stopping_patience},
+            {"monitor", t.monitor},
+            {"ema_decay", t.ema_decay},
+            {"seed", static_cast<std::int64_t>(t.seed)},
+            {"bucket_by_length", t.bucket_by_length},
+            {"label_smoothing", t.label_smoothing}}}};
 }
 
 }  // namespace attn::train

@@ -4,10 +4,9 @@
 // wrong types and out-of-range values are errors naming the file and key.
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "attn/models/encoder_classifier.h"
 
@@ -45,7 +44,7 @@ struct TrainingConfig {
   std::string schedule = "constant";  // constant | warmup_cosine | warmup_linear | inverse_sqrt
   std::int64_t warmup_steps = 0;
   float min_lr = 0.0f;
-  float clip_norm = 0.0f;  // 0 = no clipping
+  float clip_norm = 0.0f;                    // 0 = no clipping
   std::int64_t early_stopping_patience = 0;  // 0 = never stop early
   // What "best" means for the kept checkpoint and early stopping (Keras's monitor):
   // val_loss (lower is better) or val_accuracy (higher; ties broken by lower loss).

@@ -18,7 +18,7 @@ class WeightAverage {
   void update();
   // Exchanges the model's weights with the averaged ones (call twice to undo).
   void swap();
-  TensorMap state() const;                       // "<param name>" -> averaged tensor
+  TensorMap state() const;  // "<param name>" -> averaged tensor
   void load_state(const TensorMap& state, const std::string& file);  // throws naming a bad entry
 
  private:
