@@ -9,9 +9,9 @@ RUN ?= runs/spam
 
 # Debian 12 packages the build, tests and demo need.
 PACKAGES := g++ cmake ninja-build pkg-config make libopenblas-dev nlohmann-json3-dev \
-            libcli11-dev libfmt-dev libgtest-dev libssl-dev
+            libcli11-dev libfmt-dev libgtest-dev libssl-dev clang-format
 
-.PHONY: all deps build cli test test-asan demo bench fixtures format clean
+.PHONY: all deps build cli test test-asan demo bench fixtures format format-check clean
 
 all: build
 
@@ -65,6 +65,9 @@ fixtures:
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+format-check: deps
+	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -81,7 +81,8 @@ float max_rel_error(const float* a, const float* b, std::int64_t n, float floor)
 
 float max_normwise_error(const Tensor& got, const Tensor& want) {
   float scale = 0.0f, worst = 0.0f;
-  for (std::int64_t i = 0; i < want.numel(); ++i) scale = std::max(scale, std::fabs(want.data()[i]));
+  for (std::int64_t i = 0; i < want.numel(); ++i)
+    scale = std::max(scale, std::fabs(want.data()[i]));
   for (std::int64_t i = 0; i < want.numel(); ++i) {
     const float d = std::fabs(got.data()[i] - want.data()[i]);
     if (std::isnan(d)) return INFINITY;

@@ -66,9 +66,8 @@ inline ::testing::AssertionResult gradcheck(const LossFn& f, std::vector<Variabl
       const double analytic = g.data()[i];
       const double err = std::fabs(numeric - analytic) / std::max(1.0, std::fabs(numeric));
       if (err > tol)
-        return ::testing::AssertionFailure()
-               << "input " << k << " element " << i << ": analytic " << analytic
-               << " vs numeric " << numeric;
+        return ::testing::AssertionFailure() << "input " << k << " element " << i << ": analytic "
+                                             << analytic << " vs numeric " << numeric;
     }
   }
   return ::testing::AssertionSuccess();

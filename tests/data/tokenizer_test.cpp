@@ -149,7 +149,8 @@ TEST(WordTokenizer, SplitPunctuationKeepsUrlParts) {
   WordTokenizer keras;
   EXPECT_EQ(keras.split("See http://Free-Cash.example.com/now!"),
             (std::vector<std::string>{"see", "httpfreecashexamplecomnow"}));
-  EXPECT_EQ(parse_standardize("lower_and_split_punctuation"), Standardize::lower_and_split_punctuation);
+  EXPECT_EQ(parse_standardize("lower_and_split_punctuation"),
+            Standardize::lower_and_split_punctuation);
   EXPECT_EQ(WordTokenizer::from_json(split.to_json()).options().standardize,
             Standardize::lower_and_split_punctuation);
 }

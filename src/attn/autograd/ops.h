@@ -78,7 +78,8 @@ Variable select_time(Context& ctx, const Variable& x, std::int64_t t);
 Variable bce_with_logits(Context& ctx, const Variable& logits, const std::vector<float>& targets);
 // logits [N, V], targets N ids; entries equal to ignore_index are skipped; the
 // mean is over non-ignored rows. label_smoothing as in PyTorch's cross_entropy.
-Variable cross_entropy(Context& ctx, const Variable& logits, const std::vector<std::int32_t>& targets,
-                       float label_smoothing = 0.0f, std::int32_t ignore_index = -100);
+Variable cross_entropy(Context& ctx, const Variable& logits,
+                       const std::vector<std::int32_t>& targets, float label_smoothing = 0.0f,
+                       std::int32_t ignore_index = -100);
 
 }  // namespace attn::ops

@@ -23,9 +23,9 @@ template <typename... Args>
 }  // namespace attn
 
 // ATTN_CHECK(cond, "fmt", args...) throws attn::Error with the formatted message.
-#define ATTN_CHECK(cond, ...)   \
-  do {                          \
-    if (!(cond)) {              \
+#define ATTN_CHECK(cond, ...)    \
+  do {                           \
+    if (!(cond)) {               \
       ::attn::fail(__VA_ARGS__); \
-    }                           \
+    }                            \
   } while (0)

@@ -31,9 +31,9 @@ struct RngState {
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 0) : state_{seed, 0} {}
-  std::uint64_t next_u64();           // next value of the default stream
-  float uniform();                     // [0, 1)
-  float normal();                      // N(0, 1), Box-Muller on two draws
+  std::uint64_t next_u64();              // next value of the default stream
+  float uniform();                       // [0, 1)
+  float normal();                        // N(0, 1), Box-Muller on two draws
   std::uint64_t below(std::uint64_t n);  // uniform integer in [0, n), n > 0
   // Reserves a fresh stream key: callers then draw counter_hash(seed(), key, i).
   std::uint64_t next_stream() { return next_u64(); }

@@ -133,9 +133,9 @@ void Tensor::zero_() {
 void Tensor::fill_(float v) { std::fill(data(), data() + numel_, v); }
 
 void Tensor::copy_from(const Tensor& other) {
-  ATTN_CHECK(other.numel_ == numel_ && other.dtype_ == dtype_,
-             "copy_from: shape {} {} into {} {}", shape_str(other.shape_), dtype_name(other.dtype_),
-             shape_str(shape_), dtype_name(dtype_));
+  ATTN_CHECK(other.numel_ == numel_ && other.dtype_ == dtype_, "copy_from: shape {} {} into {} {}",
+             shape_str(other.shape_), dtype_name(other.dtype_), shape_str(shape_),
+             dtype_name(dtype_));
   if (nbytes() > 0) std::memcpy(raw(), other.raw(), nbytes());
 }
 

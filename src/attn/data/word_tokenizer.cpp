@@ -23,9 +23,9 @@ const char* standardize_name(Standardize s) {
 }
 
 Standardize parse_standardize(const std::string& name) {
-  for (Standardize s : {Standardize::none, Standardize::lower, Standardize::strip_punctuation,
-                        Standardize::lower_and_strip_punctuation,
-                        Standardize::lower_and_split_punctuation}) {
+  for (Standardize s :
+       {Standardize::none, Standardize::lower, Standardize::strip_punctuation,
+        Standardize::lower_and_strip_punctuation, Standardize::lower_and_split_punctuation}) {
     if (name == standardize_name(s)) return s;
   }
   fail(
@@ -63,8 +63,8 @@ void WordTokenizer::set_vocabulary(std::vector<std::string> vocab) {
 std::string WordTokenizer::standardize(std::string_view text) const {
   const Standardize mode = options_.standardize;
   const bool split = mode == Standardize::lower_and_split_punctuation;
-  const bool lower = mode == Standardize::lower ||
-                     mode == Standardize::lower_and_strip_punctuation || split;
+  const bool lower =
+      mode == Standardize::lower || mode == Standardize::lower_and_strip_punctuation || split;
   const bool strip = mode == Standardize::strip_punctuation ||
                      mode == Standardize::lower_and_strip_punctuation || split;
   if (!lower && !strip) return std::string(text);

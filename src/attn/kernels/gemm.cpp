@@ -73,11 +73,13 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
                 C + i0 * ldc + j0, blas_int(ldc, "ldc"));
   };
   // Below ~1 MFLOP per panel the split costs more than it saves.
-  const std::int64_t min_panel = std::max<std::int64_t>(16, 500000 / std::max<std::int64_t>(1, N * K));
+  const std::int64_t min_panel =
+      std::max<std::int64_t>(16, 500000 / std::max<std::int64_t>(1, N * K));
   if (M >= N || M >= 256) {
     parallel_for(M, min_panel, [&](std::int64_t b, std::int64_t e) { panel(b, e - b, 0, N); });
   } else {
-    const std::int64_t min_cols = std::max<std::int64_t>(16, 500000 / std::max<std::int64_t>(1, M * K));
+    const std::int64_t min_cols =
+        std::max<std::int64_t>(16, 500000 / std::max<std::int64_t>(1, M * K));
     parallel_for(N, min_cols, [&](std::int64_t b, std::int64_t e) { panel(0, M, b, e - b); });
   }
 }
