@@ -1,5 +1,6 @@
 // Layer-level behaviour not covered by the PyTorch fixtures: positional tables,
 // dropout train/eval switching, parameter naming, bad options.
+#include "attn/models/encoder_classifier.h"
 #include "attn/nn/encoder_layer.h"
 #include "test_util.h"
 
@@ -65,3 +66,28 @@ TEST(Layers, EncoderLayerParameterNamesFollowPyTorch) {
 
 }  // namespace
 }  // namespace attn::nn
+
+namespace attn::models {
+namespace {
+
+// With CLS pooling the embedding has one extra (reserved) row; an input id equal to
+// vocab_size must be rejected rather than read as the CLS token.
+TEST(EncoderClassifier, RejectsIdsOutsideTheVocabularyIncludingTheClsRow) {
+  ClassifierConfig c;
+  c.vocab_size = 10;
+  c.max_len = 4;
+  c.d_model = 8;
+  c.num_layers = 1;
+  c.num_heads = 2;
+  c.d_ff = 16;
+  c.pooling = nn::Pooling::cls;
+  EncoderClassifier model(c, 1);
+  Context ctx;
+  const Tensor valid = Tensor::zeros({1, 3}, DType::u8);
+  EXPECT_NO_THROW(model.forward(ctx, {1, 9, 0}, valid));
+  const std::string msg = test::error_of([&] { model.forward(ctx, {1, 10, 0}, valid); });
+  EXPECT_NE(msg.find("token id 10 at position 1"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace attn::models

@@ -84,6 +84,12 @@ Variable EncoderClassifier::forward(Context& ctx, const std::vector<std::int32_t
   std::int64_t batch = valid_in.dim(0), t = valid_in.dim(1);
   ATTN_CHECK(t <= cfg_.max_len, "classifier: sequence length {} exceeds model.max_len {}", t,
              cfg_.max_len);
+  // Checked against vocab_size, not the embedding's rows: with CLS pooling the extra
+  // row is reserved, and an input id landing on it must not pass for a CLS token.
+  for (std::size_t i = 0; i < ids_in.size(); ++i)
+    ATTN_CHECK(ids_in[i] >= 0 && ids_in[i] < cfg_.vocab_size,
+               "classifier: token id {} at position {} is outside the vocabulary [0, {})",
+               ids_in[i], i, cfg_.vocab_size);
   const std::vector<std::int32_t>* ids = &ids_in;
   Tensor valid = valid_in;
   std::vector<std::int32_t> with_cls;
@@ -103,10 +109,6 @@ Variable EncoderClassifier::forward(Context& ctx, const std::vector<std::int32_t
     ids = &with_cls;
     t += 1;
   }
-  for (std::size_t i = 0; i < ids->size(); ++i)
-    ATTN_CHECK((*ids)[i] >= 0 && (*ids)[i] < embedding_rows(cfg_),
-               "classifier: token id {} at position {} is outside the vocabulary [0, {})",
-               (*ids)[i], i, cfg_.vocab_size);
   Variable x = embedding_.forward(ctx, *ids, {batch, t});
   x = positions_.forward(ctx, x);
   x = ops::dropout(ctx, x, cfg_.embedding_dropout);
