@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <istream>
+#include <optional>
 #include <ostream>
 
 #include "attn/core/thread_pool.h"
@@ -97,8 +98,11 @@ LoadedRun open_run(const fs::path& run, bool with_weights) {
 FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   set_threads(opt.threads);
   const bool resume = opt.resume;
+  // A resumed run reuses its tokenizer and labels (and its config unless one is given).
+  std::optional<LoadedRun> prev;
+  if (resume) prev = open_run(opt.out, false);
   RunConfig cfg = opt.config                          ? *opt.config
-                  : resume && opt.config_file.empty() ? open_run(opt.out, false).cfg
+                  : resume && opt.config_file.empty() ? prev->cfg
                                                       : load_run_config(opt.config_file);
   if (opt.epochs) cfg.training.epochs = *opt.epochs;
   if (opt.seed) cfg.training.seed = *opt.seed;
@@ -109,10 +113,9 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   const ExampleSet valid_set = read_split(opt.valid, log);
   std::unique_ptr<Tokenizer> tok;
   LabelInfo labels;
-  if (resume) {
-    LoadedRun prev = open_run(opt.out, false);
-    tok = std::move(prev.tokenizer);
-    labels = prev.labels;
+  if (prev) {
+    tok = std::move(prev->tokenizer);
+    labels = prev->labels;
   } else {
     labels = make_label_info(train_set, cfg);
     tok = build_tokenizer(train_set, cfg);
