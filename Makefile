@@ -62,6 +62,7 @@ bench: deps $(BUILD)/build.ninja
 # Regenerates tests/fixtures with PyTorch (Debian python3-torch); not needed to build or test.
 fixtures:
 	/usr/bin/python3 scripts/make_fixtures.py --out tests/fixtures
+	/usr/bin/python3 scripts/fixtures_explain.py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
