@@ -1,9 +1,11 @@
 #include "test_util.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -49,6 +51,25 @@ CliResult run_cli(const std::string& args) {
   r.err = read_file(err);
   std::filesystem::remove_all(dir);
   return r;
+}
+
+int spawn_cli(const std::string& args, const std::filesystem::path& out_file,
+              const std::filesystem::path& err_file) {
+  const std::string cmd = fmt::format("exec '{}' {} >'{}' 2>'{}' </dev/null", ATTN_CLI_PATH, args,
+                                      out_file.string(), err_file.string());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return static_cast<int>(pid);
+}
+
+int wait_cli(int pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1000;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
 std::vector<float> random_floats(std::int64_t n, std::uint64_t seed, float lo, float hi) {

@@ -30,6 +30,13 @@ struct CliResult {
 // Runs the attn binary with the given argument string (shell-quoted by caller).
 CliResult run_cli(const std::string& args);
 
+// Starts the attn binary in the background (the returned pid is attn's own, so
+// it can be signalled); stdout/stderr go to out_file/err_file.
+int spawn_cli(const std::string& args, const std::filesystem::path& out_file,
+              const std::filesystem::path& err_file);
+// Waits for a spawned process: its exit code, or -(signal) if a signal killed it.
+int wait_cli(int pid);
+
 // max |a-b| / max(|b|, floor) over all elements; floor avoids dividing by ~0.
 float max_rel_error(const float* a, const float* b, std::int64_t n, float floor = 1e-3f);
 ::testing::AssertionResult all_close(const Tensor& got, const Tensor& want,

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "attn/train/classifier_run.h"
+#include "attn/train/interrupt.h"
 #include "commands.h"
 
 namespace attn::cli {
@@ -25,14 +26,30 @@ void add_train(CLI::App& app, Action& run) {
   cmd->add_option("--max-steps", opt->max_steps, "stop after N optimizer steps (state is saved)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--resume", opt->resume, "continue the run saved in --out exactly");
-  cmd->callback([&run, opt, epochs, seed] {
+  auto on_nan = std::make_shared<std::string>();
+  auto save_every = std::make_shared<std::int64_t>(-1);
+  cmd->add_option("--on-nan", *on_nan,
+                  "non-finite loss or gradient: stop (default) or skip the update")
+      ->check(CLI::IsMember({"stop", "skip"}));
+  cmd->add_option("--save-every", *save_every,
+                  "also save the resumable state every N steps (training.checkpoint_every_steps)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&run, opt, epochs, seed, on_nan, save_every] {
     if (opt->config_file.empty() && !opt->resume)
       throw CLI::RequiredError("--config (required unless --resume)");
     if (*epochs > 0) opt->epochs = *epochs;
     if (*seed >= 0) opt->seed = static_cast<std::uint64_t>(*seed);
+    if (!on_nan->empty()) opt->on_nan = *on_nan;
+    if (*save_every >= 0) opt->checkpoint_every_steps = *save_every;
     opt->progress_tty = ::isatty(STDERR_FILENO) != 0;
     run = [opt] {
+      train::install_stop_handlers();
       const auto result = train::fit_classifier(*opt, std::cerr);
+      if (result.interrupted_by) {
+        fmt::print("interrupted by signal {}; the state is saved: continue with --resume\n",
+                   result.interrupted_by);
+        return 128 + result.interrupted_by;  // the shell convention: 130 for SIGINT, 143 SIGTERM
+      }
       if (result.best_epoch < 0) {
         fmt::print("no epoch finished yet; the state is saved for --resume\n");
       } else {

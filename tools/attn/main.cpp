@@ -2,12 +2,16 @@
 // and any other failure to exit code 1, printing one line "attn: error: ...".
 #include <fmt/format.h>
 
+#include <csignal>
 #include <exception>
 
 #include "attn/core/error.h"
 #include "commands.h"
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f), write() then fails with EFBIG and the
+  // save reports it, instead of the process being killed mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"attn: build, train, evaluate, run and inspect Transformer models on CPU"};
   app.set_version_flag("--version", "attn 0.1.0");
   app.require_subcommand(1);
@@ -17,6 +21,7 @@ int main(int argc, char** argv) {
   attn::cli::add_predict(app, run);
   attn::cli::add_summary(app, run);
   attn::cli::add_data(app, run);
+  attn::cli::add_explain(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -109,6 +109,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
   sync_dir(path);
 }
 
+void sync_directory(const std::filesystem::path& dir) { sync_dir(dir / "."); }
+
 std::string read_file_bytes(const std::filesystem::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail("cannot read {}: {}", path.string(), errno_str(errno));

@@ -14,6 +14,9 @@ namespace attn {
 // and attn::Error names the path and the system's reason.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
+// fsyncs a directory so that renames and creations inside it are durable.
+void sync_directory(const std::filesystem::path& dir);
+
 // The whole file; throws attn::Error "cannot read FILE: reason".
 std::string read_file_bytes(const std::filesystem::path& path);
 

@@ -22,7 +22,11 @@ nlohmann::json TrainState::to_json() const {
           {"best_val_accuracy", best_val_accuracy},
           {"best_epoch", best_epoch},
           {"bad_epochs", bad_epochs},
-          {"finished", finished}};
+          {"finished", finished},
+          {"epoch_loss_sum", epoch_loss_sum},
+          {"epoch_correct", epoch_correct},
+          {"epoch_examples", epoch_examples},
+          {"epoch_tokens", epoch_tokens}};
 }
 
 TrainState TrainState::from_json(const nlohmann::json& j, const std::string& file) {
@@ -38,6 +42,10 @@ TrainState TrainState::from_json(const nlohmann::json& j, const std::string& fil
     s.best_epoch = j.at("best_epoch").get<std::int64_t>();
     s.bad_epochs = j.at("bad_epochs").get<std::int64_t>();
     s.finished = j.at("finished").get<bool>();
+    s.epoch_loss_sum = j.value("epoch_loss_sum", 0.0);
+    s.epoch_correct = j.value("epoch_correct", std::int64_t{0});
+    s.epoch_examples = j.value("epoch_examples", std::int64_t{0});
+    s.epoch_tokens = j.value("epoch_tokens", std::int64_t{0});
   } catch (const std::exception& e) {
     fail("{}: bad training state: {}", file, e.what());
   }
@@ -80,20 +88,70 @@ void load_weights(const fs::path& file, const nn::Module& model) {
   }
 }
 
+namespace {
+
+bool is_temp_file_name(const std::string& name) {
+  const auto at = name.rfind(".tmp.");
+  if (at == std::string::npos || at + 5 == name.size()) return false;
+  return name.find_first_not_of("0123456789", at + 5) == std::string::npos;
+}
+
+}  // namespace
+
+void recover_train_state(const fs::path& run) {
+  const fs::path current = run / "train_state", fresh = run / "train_state.new",
+                 old = run / "train_state.old";
+  std::error_code ec;
+  // Killed between the two renames: the old state is complete, the current one gone.
+  if (!fs::exists(current) && fs::exists(old)) {
+    fs::rename(old, current, ec);
+    ATTN_CHECK(!ec, "cannot recover the training state: rename {} -> {}: {}", old.string(),
+               current.string(), ec.message());
+  }
+  fs::remove_all(fresh, ec);
+  fs::remove_all(old, ec);
+  if (fs::is_directory(run, ec)) {
+    for (const auto& e : fs::directory_iterator(run, ec))
+      if (e.is_regular_file() && (is_temp_file_name(e.path().filename().string()) ||
+                                  e.path().filename().string().starts_with(".attn_write_probe.")))
+        fs::remove(e.path(), ec);
+  }
+}
+
+bool has_train_state(const fs::path& run) { return fs::exists(run / "train_state" / "state.json"); }
+
 void save_train_state(const fs::path& run, const nn::Module& model, const optim::Optimizer& opt,
                       const TrainState& state, const TensorMap* extra) {
-  const fs::path dir = run / "train_state";
-  ensure_writable_dir(dir);
-  save_weights(dir / "model.safetensors", model);
-  TensorMap slots;
-  for (auto& [k, v] : opt.state_dict()) slots[k] = v;
-  save_safetensors(dir / "optimizer.safetensors", slots);
-  if (extra) save_safetensors(dir / "extra.safetensors", *extra);
-  // state.json is written last: a crash before it leaves the previous state.json,
-  // whose step count then disagrees with the optimizer file and is detected.
-  nlohmann::json j = state.to_json();
-  j["optimizer_steps"] = opt.steps();
-  write_file_atomic(dir / "state.json", j.dump(2) + "\n");
+  recover_train_state(run);
+  const fs::path current = run / "train_state", fresh = run / "train_state.new",
+                 old = run / "train_state.old";
+  std::error_code ec;
+  try {
+    ensure_writable_dir(fresh);
+    save_weights(fresh / "model.safetensors", model);
+    TensorMap slots;
+    for (auto& [k, v] : opt.state_dict()) slots[k] = v;
+    save_safetensors(fresh / "optimizer.safetensors", slots);
+    if (extra) save_safetensors(fresh / "extra.safetensors", *extra);
+    nlohmann::json j = state.to_json();
+    j["optimizer_steps"] = opt.steps();
+    write_file_atomic(fresh / "state.json", j.dump(2) + "\n");
+  } catch (const Error& e) {
+    fs::remove_all(fresh, ec);  // give the space back; the current state is untouched
+    fail("{} (while saving the training state at step {}; the previous state in {} is intact)",
+         e.what(), state.step, current.string());
+  }
+  // Every file of the new state is durable; now swap the directories.
+  if (fs::exists(current)) {
+    fs::rename(current, old, ec);
+    ATTN_CHECK(!ec, "cannot save the training state: rename {} -> {}: {}", current.string(),
+               old.string(), ec.message());
+  }
+  fs::rename(fresh, current, ec);
+  ATTN_CHECK(!ec, "cannot save the training state: rename {} -> {}: {}", fresh.string(),
+             current.string(), ec.message());
+  sync_directory(run);
+  fs::remove_all(old, ec);
 }
 
 TensorMap load_train_state_extra(const fs::path& run) {
@@ -103,6 +161,7 @@ TensorMap load_train_state_extra(const fs::path& run) {
 }
 
 TrainState load_train_state(const fs::path& run, const nn::Module& model, optim::Optimizer& opt) {
+  recover_train_state(run);
   const fs::path dir = run / "train_state";
   const fs::path state_file = dir / "state.json";
   ATTN_CHECK(fs::exists(state_file), "--resume: {} does not exist (no earlier run in {})",

@@ -6,7 +6,11 @@
 //   train_state/         the latest state for --resume: model.safetensors,
 //                        optimizer.safetensors, state.json (epoch, data cursor, RNG)
 //   metrics.jsonl        one line per epoch
-// Every file is written atomically (temp + fsync + rename).
+// Every file is written atomically (temp + fsync + rename). The files of
+// train_state/ must also change together, so a new state is written whole into
+// train_state.new/ and swapped in by two renames (train_state -> train_state.old,
+// train_state.new -> train_state); recover_train_state() repairs a crash
+// between the two. A SIGKILL at any moment therefore leaves one complete state.
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -29,6 +33,10 @@ struct TrainState {
   std::int64_t best_epoch = -1;
   std::int64_t bad_epochs = 0;  // epochs since the best, for early stopping
   bool finished = false;        // early stopping fired
+  // Running training totals of the current epoch up to `cursor`, so that a run
+  // resumed mid-epoch reports the same epoch train_loss / accuracy.
+  double epoch_loss_sum = 0;
+  std::int64_t epoch_correct = 0, epoch_examples = 0, epoch_tokens = 0;
   nlohmann::json to_json() const;
   static TrainState from_json(const nlohmann::json& j, const std::string& file);
 };
@@ -43,6 +51,12 @@ void load_weights(const std::filesystem::path& file, const nn::Module& model);
 void save_train_state(const std::filesystem::path& run, const nn::Module& model,
                       const optim::Optimizer& opt, const TrainState& state,
                       const TensorMap* extra = nullptr);
+// After a crash: puts train_state.old back if train_state is missing, and
+// removes half-written train_state.new/ and temp files (`*.tmp.<pid>`) in `run`.
+void recover_train_state(const std::filesystem::path& run);
+// Whether `run` holds a saved state (after recovery).
+bool has_train_state(const std::filesystem::path& run);
+
 // Reads train_state/extra.safetensors (empty when absent).
 TensorMap load_train_state_extra(const std::filesystem::path& run);
 TrainState load_train_state(const std::filesystem::path& run, const nn::Module& model,

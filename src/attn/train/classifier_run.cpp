@@ -6,6 +6,7 @@
 #include <istream>
 #include <optional>
 #include <ostream>
+#include <sstream>
 
 #include "attn/core/thread_pool.h"
 #include "attn/io/atomic_file.h"
@@ -17,6 +18,8 @@
 #include "attn/train/checkpoint.h"
 #include "attn/train/classifier_data.h"
 #include "attn/train/classifier_step.h"
+#include "attn/train/interrupt.h"
+#include "attn/train/numeric_health.h"
 #include "attn/train/progress.h"
 #include "attn/train/weight_average.h"
 
@@ -66,14 +69,35 @@ void write_run_files(const fs::path& out, const RunConfig& cfg, const Tokenizer&
                      const LabelInfo& labels) {
   nlohmann::json config = to_json(cfg);  // explicit: every default and CLI override
   config["labels"] = labels.to_json();
-  write_file_atomic(out / "config.json", config.dump(2) + "\n");
+  // config.json last: its presence marks a run directory complete enough to resume.
   write_file_atomic(out / "tokenizer.json", tok.to_json().dump() + "\n");
+  write_file_atomic(out / "config.json", config.dump(2) + "\n");
 }
 
 void append_metrics(const fs::path& file, const nlohmann::json& line) {
   std::string text;
   if (fs::exists(file)) text = read_file_bytes(file);
   write_file_atomic(file, text + line.dump() + "\n");
+}
+
+// A run killed after an epoch's metrics line but before its state was saved
+// repeats that epoch's validation on resume: drop the lines of epochs the saved
+// state has not completed.
+void truncate_metrics(const fs::path& file, std::int64_t epochs_done) {
+  if (!fs::exists(file)) return;
+  std::istringstream in(read_file_bytes(file));
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.value("epoch", std::int64_t{0}) <= epochs_done) kept += line + "\n";
+  }
+  write_file_atomic(file, kept);
+}
+
+// Gradients of every parameter with a gradient become NaN (fault injection for tests).
+void poison_gradients(const std::vector<optim::ParamRef>& params) {
+  for (const auto& p : params)
+    if (p.var.has_grad()) p.var.grad().data()[0] = std::nanf("");
 }
 
 }  // namespace
@@ -106,6 +130,10 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
                                                       : load_run_config(opt.config_file);
   if (opt.epochs) cfg.training.epochs = *opt.epochs;
   if (opt.seed) cfg.training.seed = *opt.seed;
+  if (opt.on_nan) cfg.training.on_nan = *opt.on_nan;
+  if (opt.checkpoint_every_steps) cfg.training.checkpoint_every_steps = *opt.checkpoint_every_steps;
+  ATTN_CHECK(cfg.training.on_nan == "stop" || cfg.training.on_nan == "skip",
+             "on_nan: expected \"stop\" or \"skip\", got \"{}\"", cfg.training.on_nan);
   const TrainingConfig& tc = cfg.training;
   ensure_writable_dir(opt.out);
 
@@ -148,12 +176,17 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
 
   TrainState state;
   state.rng = Rng(tc.seed ^ 0xD50u).state();
-  if (resume) {
+  recover_train_state(opt.out);
+  const bool restore = resume && has_train_state(opt.out);
+  if (restore) {
     state = load_train_state(opt.out, model, *optimizer);
+    truncate_metrics(opt.out / "metrics.jsonl", state.epoch);
     log << fmt::format("resuming {} at epoch {} (step {})\n", opt.out.string(), state.epoch + 1,
                        state.step);
   } else {
-    write_run_files(opt.out, cfg, *tok, labels);
+    // --resume of a run killed before its first state was saved starts it afresh.
+    if (resume) log << fmt::format("{}: no saved state yet; starting the run\n", opt.out.string());
+    if (!prev) write_run_files(opt.out, cfg, *tok, labels);
     if (fs::exists(opt.out / "metrics.jsonl")) fs::remove(opt.out / "metrics.jsonl");
   }
   Rng dropout_rng;
@@ -164,10 +197,22 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     if (resume)
       average->load_state(load_train_state_extra(opt.out), "train_state/extra.safetensors");
   }
+  auto last_save = std::chrono::steady_clock::now();
   auto save_state = [&] {
+    state.rng = dropout_rng.state();
     const TensorMap extra = average ? average->state() : TensorMap{};
     save_train_state(opt.out, model, *optimizer, state, average ? &extra : nullptr);
+    last_save = std::chrono::steady_clock::now();
   };
+  auto checkpoint_due = [&] {
+    if (tc.checkpoint_every_steps > 0 && state.step % tc.checkpoint_every_steps == 0) return true;
+    const double minutes =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save).count() / 60;
+    return tc.checkpoint_every_minutes > 0 && minutes >= tc.checkpoint_every_minutes;
+  };
+  // From the first step on, the run directory always holds a complete state.
+  if (!restore) save_state();
+  std::int64_t nan_streak = 0;
 
   FitResult result;
   while (state.epoch < tc.epochs && !state.finished) {
@@ -176,7 +221,11 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
                        tc.seed);
     ProgressBar bar(log, opt.progress_tty, steps_per_epoch,
                     fmt::format("epoch {}/{}", epoch + 1, tc.epochs));
-    StepStats running;
+    StepStats running;  // the epoch so far, including steps taken before a resume
+    running.loss_sum = state.epoch_loss_sum;
+    running.correct = state.epoch_correct;
+    running.examples = state.epoch_examples;
+    running.tokens = state.epoch_tokens;
     const auto start = std::chrono::steady_clock::now();
     Batch batch;
     bool stopped_by_max_steps = false;
@@ -186,23 +235,56 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
       Context ctx{&tape, true, &dropout_rng};
       StepStats s = train_step(ctx, model, batch, binary, tc.label_smoothing);
       tape.backward(s.loss_var);
-      if (tc.clip_norm > 0) {
-        std::vector<optim::ParamRef> refs = optimizer->params();
-        optim::clip_grad_norm(refs, tc.clip_norm);
-      }
-      optimizer->step();
-      optimizer->zero_grad();
-      if (average) average->update();
-      running.add(s);
+      const std::vector<optim::ParamRef>& refs = optimizer->params();
+      if (opt.inject_nan_at_step == state.step + 1) poison_gradients(refs);
+      const float norm = tc.clip_norm > 0 ? optim::clip_grad_norm(refs, tc.clip_norm)
+                                          : optim::global_grad_norm(refs);
       ++state.step;
       ++state.cursor;
+      if (!std::isfinite(s.loss_sum) || !std::isfinite(norm)) {
+        const std::string where = first_non_finite(refs).value_or("no parameter (the loss itself)");
+        const std::string what = fmt::format(
+            "step {} (epoch {}, batch {}): non-finite {} (loss {}, gradient norm {}); first "
+            "non-finite: {}",
+            state.step, epoch + 1, state.cursor, std::isfinite(s.loss_sum) ? "gradient" : "loss",
+            s.loss_sum / std::max<std::int64_t>(1, s.examples), norm, where);
+        if (tc.on_nan == "stop")
+          fail(
+              "{}; training stopped. The last good state is kept in {} (try a lower learning "
+              "rate or clip_norm, then --resume, or on_nan = \"skip\")",
+              what, (opt.out / "train_state").string());
+        optimizer->zero_grad();
+        ++result.nan_skips;
+        log << fmt::format("\nwarning: {}; update skipped\n", what);
+        ATTN_CHECK(++nan_streak < tc.max_nan_skips,
+                   "{} consecutive non-finite steps (max_nan_skips); training stopped. The last "
+                   "good state is kept in {}",
+                   nan_streak, (opt.out / "train_state").string());
+      } else {
+        nan_streak = 0;
+        optimizer->step();
+        optimizer->zero_grad();
+        if (average) average->update();
+        running.add(s);
+        state.epoch_loss_sum = running.loss_sum;
+        state.epoch_correct = running.correct;
+        state.epoch_examples = running.examples;
+        state.epoch_tokens = running.tokens;
+      }
       bar.update(state.cursor, running.mean_loss(), running.accuracy(), s.tokens);
+      if (const int sig = stop_signal()) {
+        save_state();
+        bar.finish(fmt::format("(interrupted by signal {}: state saved)", sig));
+        result.interrupted_by = sig;
+        result.best_epoch = state.best_epoch;
+        return result;
+      }
       if (opt.max_steps > 0 && state.step >= opt.max_steps) {
         stopped_by_max_steps = true;
         break;
       }
+      if (checkpoint_due()) save_state();
     }
-    state.rng = dropout_rng.state();
     if (stopped_by_max_steps) {
       save_state();
       bar.finish("(stopped: max steps)");
@@ -215,6 +297,8 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.epoch += 1;
     state.cursor = 0;
+    state.epoch_loss_sum = 0;
+    state.epoch_correct = state.epoch_examples = state.epoch_tokens = 0;
     const bool improved =
         tc.monitor == "val_accuracy"
             ? val.accuracy > state.best_val_accuracy ||
@@ -261,6 +345,12 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     write_file_atomic(opt.out / "test_metrics.json", result.test->to_json().dump(2) + "\n");
   }
   return result;
+}
+
+TrainState load_resumable_state(const fs::path& run) {
+  LoadedRun r = open_run(run, false);
+  auto optimizer = make_optimizer(r.cfg.training, *r.model);
+  return load_train_state(run, *r.model, *optimizer);
 }
 
 EvalReport evaluate_classifier(const fs::path& run, const fs::path& data, int threads) {

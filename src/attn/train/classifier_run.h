@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "attn/eval/metrics.h"
+#include "attn/train/checkpoint.h"
 #include "attn/train/run_config.h"
 
 namespace attn::train {
@@ -23,6 +24,11 @@ struct FitOptions {
   bool resume = false;
   std::int64_t max_steps = 0;  // stop after this many optimizer steps (0 = no limit; for tests)
   bool progress_tty = false;
+  // Overrides training.on_nan / checkpoint_every_steps when set (CLI flags).
+  std::optional<std::string> on_nan;
+  std::optional<std::int64_t> checkpoint_every_steps;
+  // Fault injection for tests: the gradients of this (1-based) step are made NaN.
+  std::int64_t inject_nan_at_step = 0;
 };
 
 struct EvalReport {
@@ -40,9 +46,15 @@ struct FitResult {
   std::int64_t best_epoch = -1;
   EvalReport best_valid;
   std::optional<EvalReport> test;
+  int interrupted_by = 0;      // the signal that stopped the run (state saved), or 0
+  std::int64_t nan_skips = 0;  // updates dropped by on_nan = "skip" in this process
 };
 
 FitResult fit_classifier(const FitOptions& opt, std::ostream& log);
+
+// Loads RUN's resumable state (weights, optimizer, counters) exactly as --resume
+// would, after crash recovery; throws attn::Error naming what is missing or bad.
+TrainState load_resumable_state(const std::filesystem::path& run);
 
 // Evaluates RUN's best weights on a labelled data file.
 EvalReport evaluate_classifier(const std::filesystem::path& run, const std::filesystem::path& data,

@@ -84,6 +84,11 @@ TrainingConfig parse_training(const JsonObjectReader& r) {
   t.bucket_by_length = r.get_bool("bucket_by_length", t.bucket_by_length);
   t.label_smoothing =
       static_cast<float>(r.get_float("label_smoothing", t.label_smoothing, 0.0, 0.99));
+  t.checkpoint_every_steps = r.get_int("checkpoint_every_steps", t.checkpoint_every_steps, 0);
+  t.checkpoint_every_minutes =
+      r.get_float("checkpoint_every_minutes", t.checkpoint_every_minutes, 0.0, 1e6);
+  t.on_nan = r.get_string_enum("on_nan", t.on_nan, {"stop", "skip"});
+  t.max_nan_skips = r.get_int("max_nan_skips", t.max_nan_skips, 1);
   r.finish();
   return t;
 }
@@ -166,7 +171,11 @@ nlohmann::json to_json(const RunConfig& c) {
             {"ema_decay", t.ema_decay},
             {"seed", static_cast<std::int64_t>(t.seed)},
             {"bucket_by_length", t.bucket_by_length},
-            {"label_smoothing", t.label_smoothing}}}};
+            {"label_smoothing", t.label_smoothing},
+            {"checkpoint_every_steps", t.checkpoint_every_steps},
+            {"checkpoint_every_minutes", t.checkpoint_every_minutes},
+            {"on_nan", t.on_nan},
+            {"max_nan_skips", t.max_nan_skips}}}};
 }
 
 }  // namespace attn::train

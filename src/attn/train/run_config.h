@@ -54,6 +54,15 @@ struct TrainingConfig {
   std::uint64_t seed = 42;
   bool bucket_by_length = true;
   float label_smoothing = 0.0f;
+  // Crash safety: besides every epoch end, the resumable state is saved every N
+  // optimizer steps (0 = off) and whenever this many minutes passed since the last save.
+  std::int64_t checkpoint_every_steps = 0;
+  double checkpoint_every_minutes = 10.0;
+  // A non-finite loss or gradient: "stop" (error naming the step and the first bad
+  // parameter; the last saved state is kept) or "skip" (drop that update and go on,
+  // stopping after max_nan_skips consecutive skips).
+  std::string on_nan = "stop";
+  std::int64_t max_nan_skips = 25;
 };
 
 struct RunConfig {
