@@ -14,5 +14,6 @@ void add_predict(CLI::App& app, Action& run);
 void add_summary(CLI::App& app, Action& run);
 void add_data(CLI::App& app, Action& run);
 void add_explain(CLI::App& app, Action& run);
+void add_viz(CLI::App& app, Action& run);
 
 }  // namespace attn::cli
