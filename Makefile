@@ -2,6 +2,9 @@
 # machine: they install what is missing (as root), build, and run.
 BUILD ?= build
 BUILD_ASAN ?= build-asan
+BUILD_TSAN ?= build-tsan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 ATTN := $(BUILD)/attn
 DATA ?= data/spamassassin
@@ -9,9 +12,11 @@ RUN ?= runs/spam
 
 # Debian 12 packages the build, tests and demo need.
 PACKAGES := g++ cmake ninja-build pkg-config make libopenblas-dev nlohmann-json3-dev \
-            libcli11-dev libfmt-dev libgtest-dev libssl-dev clang-format
+            libcli11-dev libfmt-dev libgtest-dev libssl-dev clang-format \
+            libstb-dev fonts-dejavu-core chromium clang libclang-rt-14-dev valgrind
 
-.PHONY: all deps build cli test test-asan demo bench fixtures format format-check clean
+.PHONY: all deps build cli test test-asan test-tsan fuzz check-deep demo bench fixtures format \
+        format-check clean
 
 all: build
 
@@ -47,6 +52,29 @@ test-asan: deps
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE slow
 
+# The thread pool and every kernel under ThreadSanitizer (data races between
+# the pool's workers). OpenBLAS is not instrumented; attn pins it to one thread.
+TSAN_SUITES := ThreadPool*:Arena*:Tensor*:Rng*:Gemm*:*Kernel*:*Kernels*:Softmax*:MaskedSoftmax*:\
+               CrossEntropy*:BceWithLogits*:Adam*:AdamW*:Sgd*:Clip*:Optim*:TrainCli.SameSeed*
+test-tsan: deps
+	cmake -S . -B $(BUILD_TSAN) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTN_TSAN=ON
+	cmake --build $(BUILD_TSAN) -j $(JOBS) --target attn_tests attn_cli
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  $(BUILD_TSAN)/tests/attn_tests --gtest_filter='$(TSAN_SUITES)' --gtest_brief=1
+
+# libFuzzer (clang) over every reader of outside data, FUZZ_SECONDS per target;
+# seeds in fuzz/corpus/. CI runs `make fuzz FUZZ_SECONDS=30`.
+fuzz: deps
+	CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DATTN_FUZZ=ON -DATTN_BUILD_TESTS=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzzers
+	scripts/run_fuzzers.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+# Nightly-style deep check (too slow for CI): a short real `attn train` under
+# valgrind's memcheck, which must report no error.
+check-deep: deps
+	scripts/check_deep.sh
+
 demo: cli
 	$(ATTN) data fetch spamassassin --out $(DATA)
 	$(ATTN) train --config examples/spam_classifier.json --train $(DATA)/train.jsonl \
@@ -71,4 +99,4 @@ format-check: deps
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_FUZZ)

@@ -59,13 +59,13 @@ std::string string_field(const nlohmann::json& obj, const char* key, const std::
   return it->get<std::string>();
 }
 
-void read_jsonl(const fs::path& p, ExampleSet& set) {
-  const std::vector<std::string> lines = split_lines(read_whole_file(p));
+void read_jsonl(std::string content, const std::string& source, ExampleSet& set) {
+  const std::vector<std::string> lines = split_lines(std::move(content));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string line = lines[i];
     if (is_blank(line)) continue;
     const std::size_t lineno = i + 1;
-    const std::string where = fmt::format("{}:{}", p.string(), lineno);
+    const std::string where = fmt::format("{}:{}", source, lineno);
     // Repair before parsing: nlohmann rejects invalid UTF-8 inside strings.
     set.replaced_utf8 += sanitize_utf8(line);
     nlohmann::json obj;
@@ -78,6 +78,9 @@ void read_jsonl(const fs::path& p, ExampleSet& set) {
       const std::size_t colon = col == std::string::npos ? col : detail.find(": ", col);
       if (colon != std::string::npos) detail.erase(0, colon + 2);
       fail("{}: malformed JSON at column {}: {} ({})", where, e.byte, detail, kJsonlExpect);
+    } catch (const nlohmann::json::out_of_range&) {
+      // A number too large for a double, e.g. 1e999 (found by fuzzing).
+      fail("{}: malformed JSON: number out of range ({})", where, kJsonlExpect);
     }
     ATTN_CHECK(obj.is_object(), "{}: got a JSON {}, {}", where, json_kind(obj), kJsonlExpect);
     Example ex;
@@ -101,17 +104,17 @@ void read_jsonl(const fs::path& p, ExampleSet& set) {
   }
 }
 
-void read_tsv(const fs::path& p, ExampleSet& set) {
-  std::vector<std::string> lines = split_lines(read_whole_file(p));
+void read_tsv(std::string content, const std::string& source, ExampleSet& set) {
+  std::vector<std::string> lines = split_lines(std::move(content));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string& line = lines[i];
     if (line.empty()) continue;
     const std::size_t lineno = i + 1;
     const std::size_t tab = line.find('\t');
     ATTN_CHECK(tab != std::string::npos,
-               "{}:{}: no tab in line (expected label<TAB>text, one example per line)", p.string(),
+               "{}:{}: no tab in line (expected label<TAB>text, one example per line)", source,
                lineno);
-    ATTN_CHECK(tab > 0, "{}:{}: empty label (expected label<TAB>text)", p.string(), lineno);
+    ATTN_CHECK(tab > 0, "{}:{}: empty label (expected label<TAB>text)", source, lineno);
     set.replaced_utf8 += sanitize_utf8(line);
     Example ex;
     // The tab is ASCII, so repairing the line cannot move it.
@@ -179,9 +182,9 @@ ExampleSet read_examples(const fs::path& p) {
   } else {
     const std::string ext = p.extension().string();
     if (ext == ".jsonl") {
-      read_jsonl(p, set);
+      read_jsonl(read_whole_file(p), p.string(), set);
     } else if (ext == ".tsv") {
-      read_tsv(p, set);
+      read_tsv(read_whole_file(p), p.string(), set);
     } else {
       fail(
           "{}: unsupported file type \"{}\" (expected .jsonl, .tsv or a directory with one "
@@ -191,6 +194,16 @@ ExampleSet read_examples(const fs::path& p) {
   }
   ATTN_CHECK(!set.examples.empty(), "{}: no examples found (file is empty or only blank lines)",
              p.string());
+  return set;
+}
+
+ExampleSet parse_examples(std::string_view text, ExampleFormat format, const std::string& source) {
+  ExampleSet set;
+  set.source = source;
+  if (format == ExampleFormat::jsonl)
+    read_jsonl(std::string(text), source, set);
+  else
+    read_tsv(std::string(text), source, set);
   return set;
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace attn {
@@ -29,6 +30,11 @@ struct ExampleSet {
 };
 
 ExampleSet read_examples(const std::filesystem::path& p);
+
+// The .jsonl / .tsv readers over text in memory (`source` names it in errors);
+// unlike read_examples, an input without examples gives an empty set.
+enum class ExampleFormat { jsonl, tsv };
+ExampleSet parse_examples(std::string_view text, ExampleFormat format, const std::string& source);
 
 // The distinct labels of `set`, sorted ascending (label i <-> class index i).
 std::vector<std::string> sorted_labels(const ExampleSet& set);

@@ -88,6 +88,11 @@ JsonParseResult parse_json_strict(std::string_view text) {
     // e.byte counts the characters read, the last one being the culprit.
     r.offset = e.byte > 0 ? std::min<std::size_t>(e.byte - 1, text.size()) : 0;
     r.reason = strip_nlohmann_prefix(e.what());
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double (e.g. 1e999): found by fuzzing; nlohmann
+    // reports it as out_of_range, not as a parse error. pos is just past it.
+    r.offset = pos > 0 ? std::min<std::size_t>(pos - 1, text.size()) : 0;
+    r.reason = "number out of range: " + strip_nlohmann_prefix(e.what());
   } catch (const DuplicateKey& d) {
     r.offset = d.offset;
     r.reason = "duplicate key " +

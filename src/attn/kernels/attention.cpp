@@ -134,7 +134,9 @@ void attention_forward(const AttentionDims& dims, const float* q, const float* k
     attention_forward_ref(dims, q, k, v, mask, scale, drop, probs, out);
     return;
   }
-  const auto [B, H, Tq, Tk, D, Dv] = dims;
+  // Plain copies, not a structured binding: clang 14 cannot capture those in lambdas.
+  const std::int64_t B = dims.batch, H = dims.heads, Tq = dims.tq, Tk = dims.tk, D = dims.d,
+                     Dv = dims.dv;
   const bool dropout = drop.p > 0.0f;
   parallel_for(B * H, head_grain(dims), [&](std::int64_t begin, std::int64_t end) {
     // Per-chunk scratch: kt [D, Tk] (this head's K transposed), w [Tk] (one row
@@ -176,7 +178,9 @@ void attention_backward(const AttentionDims& dims, const float* q, const float* 
     attention_backward_ref(dims, q, k, v, probs, scale, drop, dout, dq, dk, dv);
     return;
   }
-  const auto [B, H, Tq, Tk, D, Dv] = dims;
+  // Plain copies, not a structured binding: clang 14 cannot capture those in lambdas.
+  const std::int64_t B = dims.batch, H = dims.heads, Tq = dims.tq, Tk = dims.tk, D = dims.d,
+                     Dv = dims.dv;
   const bool dropout = drop.p > 0.0f;
   const bool need_scores_grad = dq != nullptr || dk != nullptr;
   parallel_for(B * H, head_grain(dims), [&](std::int64_t begin, std::int64_t end) {

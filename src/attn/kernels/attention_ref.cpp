@@ -42,7 +42,9 @@ std::int64_t head_grain(const AttentionDims& d) {
 void attention_forward_ref(const AttentionDims& dims, const float* q, const float* k,
                            const float* v, const AttentionMaskView& mask, float scale,
                            const AttentionDropout& drop, float* probs, float* out) {
-  const auto [B, H, Tq, Tk, D, Dv] = dims;
+  // Plain copies, not a structured binding: clang 14 cannot capture those in lambdas.
+  const std::int64_t B = dims.batch, H = dims.heads, Tq = dims.tq, Tk = dims.tk, D = dims.d,
+                     Dv = dims.dv;
   parallel_for(B * H, head_grain(dims), [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t bh = begin; bh < end; ++bh) {
       const std::int64_t b = bh / H;
@@ -74,7 +76,9 @@ void attention_backward_ref(const AttentionDims& dims, const float* q, const flo
                             const float* v, const float* probs, float scale,
                             const AttentionDropout& drop, const float* dout, float* dq, float* dk,
                             float* dv) {
-  const auto [B, H, Tq, Tk, D, Dv] = dims;
+  // Plain copies, not a structured binding: clang 14 cannot capture those in lambdas.
+  const std::int64_t B = dims.batch, H = dims.heads, Tq = dims.tq, Tk = dims.tk, D = dims.d,
+                     Dv = dims.dv;
   const bool need_scores_grad = dq != nullptr || dk != nullptr;
   parallel_for(B * H, head_grain(dims), [&](std::int64_t begin, std::int64_t end) {
     // dp: gradient w.r.t. one row of probs; ds: w.r.t. that row of raw q·kᵀ.

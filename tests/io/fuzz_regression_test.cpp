@@ -1,0 +1,47 @@
+// Inputs found by the libFuzzer targets in fuzz/ (`make fuzz`), kept as
+// regression tests: each must be rejected with attn::Error and a clear message,
+// not escape as another exception (which the CLI reports as an internal error).
+#include <gtest/gtest.h>
+
+#include "attn/core/error.h"
+#include "attn/data/examples_reader.h"
+#include "attn/data/tokenizer.h"
+#include "attn/io/json_parse.h"
+#include "attn/train/run_config.h"
+#include "test_util.h"
+
+namespace attn::test {
+namespace {
+
+// fuzz_run_config: a number beyond the double range made nlohmann throw
+// out_of_range, which parse_json_text did not catch.
+TEST(FuzzRegression, JsonNumberOutOfRangeIsAParseErrorWithAPosition) {
+  const std::string msg = error_of([] { parse_json_text("3333333e332clt", "config.json"); });
+  EXPECT_NE(msg.find("config.json:1:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("number out of range"), std::string::npos) << msg;
+  const std::string nested =
+      error_of([] { parse_json_text("{\n  \"lr\": 1e999\n}", "config.json"); });
+  EXPECT_NE(nested.find("config.json:2:"), std::string::npos) << nested;
+}
+
+// fuzz_examples: the same in a JSONL data file.
+TEST(FuzzRegression, JsonlNumberOutOfRangeNamesTheLine) {
+  const std::string msg = error_of([] {
+    parse_examples("{\"text\": \"a\", \"label\": \"b\"}\n{\"text\": 1e999, \"label\": \"b\"}\n",
+                   ExampleFormat::jsonl, "data.jsonl");
+  });
+  EXPECT_NE(msg.find("data.jsonl:2: malformed JSON: number out of range"), std::string::npos)
+      << msg;
+}
+
+// fuzz_tokenizer: a tokenizer.json holding a huge number.
+TEST(FuzzRegression, TokenizerJsonNumberOutOfRangeIsRejected) {
+  const std::string msg = error_of([] {
+    Tokenizer::from_json(
+        parse_json_text("6000000000000000128606031710547553750000e666{\"t{", "tokenizer.json"));
+  });
+  EXPECT_NE(msg.find("tokenizer.json:1:"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace attn::test
