@@ -43,5 +43,22 @@ TEST(FuzzRegression, TokenizerJsonNumberOutOfRangeIsRejected) {
   EXPECT_NE(msg.find("tokenizer.json:1:"), std::string::npos) << msg;
 }
 
+// fuzz_tokenizer: a float too large for an int in an integer field was converted
+// by nlohmann with static_cast (undefined behaviour, reported by UBSan).
+TEST(FuzzRegression, TokenizerIntegerFieldsRejectFloatsAndOutOfRange) {
+  const auto load = [](const char* field) {
+    return error_of([&] {
+      Tokenizer::from_json(nlohmann::json::parse(fmt::format(
+          R"({{"type": "char", "lowercase": true, {}, "vocabulary": ["", "[UNK]", "a"]}})",
+          field)));
+    });
+  };
+  EXPECT_NE(load(R"("max_size": 17777777777777777777776)").find("\"max_size\" must be an integer"),
+            std::string::npos);
+  EXPECT_NE(load(R"("max_size": 1.5)").find("must be an integer"), std::string::npos);
+  EXPECT_NE(load(R"("min_count": 0)").find("\"min_count\" = 0 is out of range"), std::string::npos);
+  EXPECT_NE(load(R"("max_size": 4294967296)").find("out of range"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace attn::test

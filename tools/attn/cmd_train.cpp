@@ -34,6 +34,10 @@ void add_train(CLI::App& app, Action& run) {
   cmd->add_option("--save-every", *save_every,
                   "also save the resumable state every N steps (training.checkpoint_every_steps)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-memory", opt->max_memory_mb,
+                  "memory budget in MiB for the pre-flight estimate (default: what is available; "
+                  "0: no check)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([&run, opt, epochs, seed, on_nan, save_every] {
     if (opt->config_file.empty() && !opt->resume)
       throw CLI::RequiredError("--config (required unless --resume)");

@@ -87,8 +87,8 @@ CharTokenizer CharTokenizer::from_json(const nlohmann::json& j) {
              "char tokenizer: expected an object with \"type\": \"char\"");
   try {
     CharTokenizer tok(j.value("lowercase", false));
-    tok.max_size_ = j.value("max_size", 0);
-    tok.min_count_ = j.value("min_count", 1);
+    tok.max_size_ = int_from_json(j, "max_size", 0, 0, "char");
+    tok.min_count_ = int_from_json(j, "min_count", 1, 1, "char");
     tok.set_vocabulary(vocabulary_from_json(j, "char"));
     return tok;
   } catch (const nlohmann::json::exception& e) {

@@ -1,6 +1,7 @@
 #include "attn/data/tokenizer.h"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_set>
 
 #include "attn/core/error.h"
@@ -11,6 +12,22 @@ namespace attn {
 
 void check_token_id(std::int32_t id, std::int32_t vocab_size) {
   ATTN_CHECK(id >= 0 && id < vocab_size, "token id {} out of range [0, {})", id, vocab_size);
+}
+
+int int_from_json(const nlohmann::json& j, const char* key, int fallback, int min_value,
+                  const char* type) {
+  const auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  const std::string shown = it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  ATTN_CHECK(it->is_number_integer(), "{} tokenizer: \"{}\" must be an integer, got {:.40}", type,
+             key, shown);
+  constexpr auto kMax = std::numeric_limits<std::int32_t>::max();
+  const bool fits = it->is_number_unsigned() ? it->get<std::uint64_t>() <= kMax
+                                             : it->get<std::int64_t>() >= min_value;
+  ATTN_CHECK(fits && it->get<std::int64_t>() >= min_value && it->get<std::int64_t>() <= kMax,
+             "{} tokenizer: \"{}\" = {:.40} is out of range (expected {} to {})", type, key, shown,
+             min_value, kMax);
+  return static_cast<int>(it->get<std::int64_t>());
 }
 
 std::vector<std::string> vocabulary_from_json(const nlohmann::json& j, const char* type) {

@@ -42,6 +42,12 @@ class Tokenizer {
 // Throws attn::Error unless 0 <= id < vocab_size (shared by decode()).
 void check_token_id(std::int32_t id, std::int32_t vocab_size);
 
+// j[key] as an int in [min_value, INT32_MAX], `fallback` when absent; throws
+// attn::Error naming the tokenizer type and key for a non-integer or out-of-range
+// value (a float such as 1e22 must not reach an int conversion: found by fuzzing).
+int int_from_json(const nlohmann::json& j, const char* key, int fallback, int min_value,
+                  const char* type);
+
 // Reads j["vocabulary"] for a tokenizer of `type`: an array of distinct strings
 // whose first two entries are "" (padding) and "[UNK]"; throws on anything else.
 std::vector<std::string> vocabulary_from_json(const nlohmann::json& j, const char* type);

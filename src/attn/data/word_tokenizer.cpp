@@ -151,8 +151,8 @@ WordTokenizer WordTokenizer::from_json(const nlohmann::json& j) {
                split);
     o.ascii_only = j.value("ascii_only", false);
     WordTokenizer tok(o);
-    tok.max_tokens_ = j.value("max_tokens", 0);
-    tok.min_count_ = j.value("min_count", 1);
+    tok.max_tokens_ = int_from_json(j, "max_tokens", 0, 0, "word");
+    tok.min_count_ = int_from_json(j, "min_count", 1, 1, "word");
     tok.set_vocabulary(vocabulary_from_json(j, "word"));
     return tok;
   } catch (const nlohmann::json::exception& e) {

@@ -29,23 +29,36 @@ nlohmann::json TrainState::to_json() const {
           {"epoch_tokens", epoch_tokens}};
 }
 
+namespace {
+
+// An integer field; nlohmann would convert a float such as 1e30 with static_cast (UB).
+std::int64_t int_at(const nlohmann::json& j, const char* key) {
+  const auto& v = j.at(key);
+  ATTN_CHECK(v.is_number_integer(), "\"{}\" must be an integer", key);
+  return v.get<std::int64_t>();
+}
+
+}  // namespace
+
 TrainState TrainState::from_json(const nlohmann::json& j, const std::string& file) {
   TrainState s;
   try {
-    s.epoch = j.at("epoch").get<std::int64_t>();
-    s.cursor = j.at("cursor").get<std::int64_t>();
-    s.step = j.at("step").get<std::int64_t>();
+    s.epoch = int_at(j, "epoch");
+    s.cursor = int_at(j, "cursor");
+    s.step = int_at(j, "step");
     s.rng.seed = std::stoull(j.at("rng_seed").get<std::string>());
     s.rng.counter = std::stoull(j.at("rng_counter").get<std::string>());
     s.best_val_loss = j.at("best_val_loss").get<double>();
     s.best_val_accuracy = j.at("best_val_accuracy").get<double>();
-    s.best_epoch = j.at("best_epoch").get<std::int64_t>();
-    s.bad_epochs = j.at("bad_epochs").get<std::int64_t>();
+    s.best_epoch = int_at(j, "best_epoch");
+    s.bad_epochs = int_at(j, "bad_epochs");
     s.finished = j.at("finished").get<bool>();
     s.epoch_loss_sum = j.value("epoch_loss_sum", 0.0);
-    s.epoch_correct = j.value("epoch_correct", std::int64_t{0});
-    s.epoch_examples = j.value("epoch_examples", std::int64_t{0});
-    s.epoch_tokens = j.value("epoch_tokens", std::int64_t{0});
+    if (j.contains("epoch_correct")) {  // absent in states saved before they existed
+      s.epoch_correct = int_at(j, "epoch_correct");
+      s.epoch_examples = int_at(j, "epoch_examples");
+      s.epoch_tokens = int_at(j, "epoch_tokens");
+    }
   } catch (const std::exception& e) {
     fail("{}: bad training state: {}", file, e.what());
   }
@@ -172,9 +185,12 @@ TrainState load_train_state(const fs::path& run, const nn::Module& model, optim:
   SafetensorsData slots = load_safetensors(dir / "optimizer.safetensors");
   std::map<std::string, Tensor> m(slots.tensors.begin(), slots.tensors.end());
   opt.load_state_dict(m);
-  ATTN_CHECK(opt.steps() == j.value("optimizer_steps", std::int64_t{-1}),
+  const auto saved = j.find("optimizer_steps");
+  const std::int64_t saved_steps =
+      saved != j.end() && saved->is_number_integer() ? saved->get<std::int64_t>() : -1;
+  ATTN_CHECK(opt.steps() == saved_steps,
              "{}: optimizer state has {} steps but state.json says {} (interrupted save?)",
-             dir.string(), opt.steps(), j.value("optimizer_steps", std::int64_t{-1}));
+             dir.string(), opt.steps(), saved_steps);
   return s;
 }
 

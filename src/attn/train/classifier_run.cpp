@@ -19,6 +19,7 @@
 #include "attn/train/classifier_data.h"
 #include "attn/train/classifier_step.h"
 #include "attn/train/interrupt.h"
+#include "attn/train/memory_plan.h"
 #include "attn/train/numeric_health.h"
 #include "attn/train/progress.h"
 #include "attn/train/weight_average.h"
@@ -94,6 +95,24 @@ void truncate_metrics(const fs::path& file, std::int64_t epochs_done) {
   write_file_atomic(file, kept);
 }
 
+// Refuses to start a run that would not fit in memory (see memory_plan.h).
+void check_training_memory(const RunConfig& cfg, const nn::Module& model, const ExampleSet& train,
+                           const ExampleSet& valid, std::int64_t max_memory_mb, std::ostream& log) {
+  std::int64_t params = 0, text = 0;
+  for (const auto& p : model.parameters()) params += p.var.value().numel();
+  for (const auto* set : {&train, &valid})
+    for (const auto& e : set->examples) text += static_cast<std::int64_t>(e.text.size());
+  const auto n = static_cast<std::int64_t>(train.examples.size() + valid.examples.size());
+  const MemoryEstimate estimate = estimate_training_memory(cfg, params, n, text);
+  const std::int64_t budget =
+      max_memory_mb < 0 ? available_memory_bytes() : max_memory_mb * (std::int64_t{1} << 20);
+  const std::string source =
+      max_memory_mb < 0 ? "MemAvailable and the cgroup limit" : "--max-memory";
+  log << fmt::format("memory: {} estimated peak; budget {} MiB ({})\n", estimate.describe(),
+                     budget > 0 ? budget >> 20 : 0, max_memory_mb == 0 ? "no check" : source);
+  check_memory_budget(estimate, budget, source);
+}
+
 // Gradients of every parameter with a gradient become NaN (fault injection for tests).
 void poison_gradients(const std::vector<optim::ParamRef>& params) {
   for (const auto& p : params)
@@ -162,6 +181,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
                      labels.labels[static_cast<std::size_t>(labels.positive)], tok->vocab_size());
 
   models::EncoderClassifier model(cfg.model, tc.seed);
+  check_training_memory(cfg, model, train_set, valid_set, opt.max_memory_mb, log);
   auto optimizer = make_optimizer(tc, model);
   Batcher batcher(&train_ids, tc.batch_size, max_len, true, tc.bucket_by_length);
   const auto steps_per_epoch = static_cast<std::int64_t>(batcher.batches_per_epoch());

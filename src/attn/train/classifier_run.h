@@ -27,6 +27,9 @@ struct FitOptions {
   // Overrides training.on_nan / checkpoint_every_steps when set (CLI flags).
   std::optional<std::string> on_nan;
   std::optional<std::int64_t> checkpoint_every_steps;
+  // Memory budget for the pre-flight check: -1 = the memory available now, 0 = no
+  // check, > 0 = this many MiB (--max-memory).
+  std::int64_t max_memory_mb = -1;
   // Fault injection for tests: the gradients of this (1-based) step are made NaN.
   std::int64_t inject_nan_at_step = 0;
 };
