@@ -1,5 +1,7 @@
 #include "cli/cli_fixture.h"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "attn/core/rng.h"
@@ -53,6 +55,12 @@ TinyCorpus make_tiny_corpus(const std::string& tag) {
                "schedule": "warmup_cosine", "warmup_steps": 2, "clip_norm": 1.0}
 })");
   return c;
+}
+
+std::string train_args(const TinyCorpus& c, const std::filesystem::path& out,
+                       const std::string& extra) {
+  return fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 2 {}",
+                     c.config.string(), c.train.string(), c.valid.string(), out.string(), extra);
 }
 
 }  // namespace attn::test

@@ -14,4 +14,8 @@ struct TinyCorpus {
 // Writes train (160) / valid (40) / test (40) .jsonl files and a small bare-attention config.
 TinyCorpus make_tiny_corpus(const std::string& tag);
 
+// `attn train` arguments for `c` into run directory `out` on 2 threads, plus `extra`.
+std::string train_args(const TinyCorpus& c, const std::filesystem::path& out,
+                       const std::string& extra = "");
+
 }  // namespace attn::test

@@ -9,12 +9,6 @@
 namespace attn::test {
 namespace {
 
-std::string train_args(const TinyCorpus& c, const std::filesystem::path& out,
-                       const std::string& extra = "") {
-  return fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 2 {}",
-                     c.config.string(), c.train.string(), c.valid.string(), out.string(), extra);
-}
-
 std::vector<nlohmann::json> metrics_lines(const std::filesystem::path& run) {
   std::vector<nlohmann::json> out;
   std::string text = read_file(run / "metrics.jsonl"), line;

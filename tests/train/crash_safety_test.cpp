@@ -21,11 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string train_args(const TinyCorpus& c, const fs::path& out, const std::string& extra) {
-  return fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 2 {}",
-                     c.config.string(), c.train.string(), c.valid.string(), out.string(), extra);
-}
-
 std::vector<std::string> metric_losses(const fs::path& run) {
   std::vector<std::string> out;
   std::istringstream in(read_file(run / "metrics.jsonl"));

@@ -14,11 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string train_args(const TinyCorpus& c, const fs::path& out, const std::string& extra) {
-  return fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 2 {}",
-                     c.config.string(), c.train.string(), c.valid.string(), out.string(), extra);
-}
-
 TEST(DiskFull, FailedSaveIsReportedAndThePreviousStateIsKept) {
   const TinyCorpus c = make_tiny_corpus("diskfull");
   const fs::path run = c.dir / "run";

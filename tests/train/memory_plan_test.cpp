@@ -57,20 +57,14 @@ TEST(MemoryPlan, AvailableMemoryIsReadFromTheSystem) {
   EXPECT_LT(a, 1LL << 50);
 }
 
-std::string train_args(const TinyCorpus& c, const std::string& extra) {
-  return fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 2 {}",
-                     c.config.string(), c.train.string(), c.valid.string(),
-                     (c.dir / "run").string(), extra);
-}
-
 TEST(MemoryPlan, CliRefusesARunOverTheBudgetBeforeTraining) {
   const TinyCorpus c = make_tiny_corpus("mem_refuse");
-  const auto r = run_cli(train_args(c, "--max-memory 1"));
+  const auto r = run_cli(train_args(c, c.dir / "run", "--max-memory 1"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("attn: error: training would need ~"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("only 1 MiB is available (--max-memory)"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(c.dir / "run" / "train_state"));  // refused before any training
-  const auto unchecked = run_cli(train_args(c, "--max-memory 0 --max-steps 2"));
+  const auto unchecked = run_cli(train_args(c, c.dir / "run", "--max-memory 0 --max-steps 2"));
   EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
 }
 
@@ -82,7 +76,7 @@ TEST(MemoryPlan, CliRefusesAConfigLargerThanTheMachine) {
   cfg.replace(cfg.find("\"data\": {\"max_len\": 16}"), 23, "\"data\": {\"max_len\": 4096}");
   cfg.replace(cfg.find("\"max_len\": 16,"), 14, "\"max_len\": 4096,");
   write_file(c.config, cfg);
-  const auto r = run_cli(train_args(c, ""));
+  const auto r = run_cli(train_args(c, c.dir / "run", ""));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("MemAvailable"), std::string::npos) << r.err;
 }
@@ -102,7 +96,8 @@ TEST(MemoryPlanRss, EstimateIsWithin30PercentOfTheMeasuredPeak) {
              R"({"tokenizer": {"type": "word", "max_tokens": 64}, "data": {"max_len": 256},
     "model": {"vocab_size": 64, "max_len": 256, "d_model": 64, "num_layers": 2, "num_heads": 4,
               "d_ff": 256, "dropout": 0.1}, "training": {"batch_size": 64, "epochs": 1}})");
-  const int pid = spawn_cli(train_args(c, "--max-steps 2"), c.dir / "out", c.dir / "err");
+  const int pid =
+      spawn_cli(train_args(c, c.dir / "run", "--max-steps 2"), c.dir / "out", c.dir / "err");
   int status = 0;
   rusage usage{};
   ASSERT_EQ(::wait4(pid, &status, 0, &usage), pid);

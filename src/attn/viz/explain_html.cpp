@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "attn/viz/explain_format.h"
+#include "attn/viz/html_page.h"
 
 namespace attn::viz {
 namespace {
@@ -18,41 +19,18 @@ td,th{padding:.15rem .5rem;text-align:right}
 td{border:1px solid #ddd}th{color:#555;font-weight:normal}
 td.masked{color:#aaa;background:#f3f3f3})";
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string render_table(const DocMatrix& m, int precision) {
   std::string out = fmt::format("<figure><figcaption>{} <small>[{} × {}]</small></figcaption>\n",
-                                escape(m.title), m.rows, m.cols);
+                                html_escape(m.title), m.rows, m.cols);
   out += "<table>\n";
   if (!m.col_labels.empty()) {
     out += "<tr>" + std::string(m.row_labels.empty() ? "" : "<th></th>");
-    for (const auto& l : m.col_labels) out += "<th>" + escape(l) + "</th>";
+    for (const auto& l : m.col_labels) out += "<th>" + html_escape(l) + "</th>";
     out += "</tr>\n";
   }
   for (std::int64_t r = 0; r < m.rows; ++r) {
     out += "<tr>";
-    if (!m.row_labels.empty()) out += "<th>" + escape(m.row_labels[std::size_t(r)]) + "</th>";
+    if (!m.row_labels.empty()) out += "<th>" + html_escape(m.row_labels[std::size_t(r)]) + "</th>";
     for (std::int64_t c = 0; c < m.cols; ++c) {
       const float v = m.values[std::size_t(r * m.cols + c)];
       out += std::isinf(v) ? "<td class=\"masked\">" : "<td>";
@@ -68,13 +46,13 @@ std::string render_table(const DocMatrix& m, int precision) {
 std::string format_html(const Explanation& e, int precision) {
   const ExplainDoc doc = build_doc(e, precision);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  out += "<title>" + escape(doc.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n";
-  out += "<body>\n<h1>" + escape(doc.title) + "</h1>\n";
+  out += "<title>" + html_escape(doc.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n";
+  out += "<body>\n<h1>" + html_escape(doc.title) + "</h1>\n";
   for (const auto& s : doc.sections) {
-    out += "<section>\n<h2>" + escape(s.heading) + "</h2>\n";
+    out += "<section>\n<h2>" + html_escape(s.heading) + "</h2>\n";
     for (const auto& it : s.items)
-      out +=
-          it.is_matrix() ? render_table(it.matrix, precision) : "<p>" + escape(it.text) + "</p>\n";
+      out += it.is_matrix() ? render_table(it.matrix, precision)
+                            : "<p>" + html_escape(it.text) + "</p>\n";
     out += "</section>\n";
   }
   return out + "</body>\n</html>\n";
