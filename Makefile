@@ -81,7 +81,7 @@ demo: cli
 	$(ATTN) train --config examples/spam_classifier.json --train $(DATA)/train.jsonl \
 	  --valid $(DATA)/valid.jsonl --test $(DATA)/test.jsonl --out $(RUN)
 	$(ATTN) evaluate --checkpoint $(RUN) --data $(DATA)/test.jsonl
-	@echo "checkpoint: $(RUN)/  metrics: $(RUN)/metrics.jsonl"
+	@echo "checkpoint: $(RUN)/  metrics: $(RUN)/metrics.jsonl  report: $(RUN)/report.html"
 
 # Micro-benchmarks (the PyTorch comparison harness is the performance issue's work).
 bench: deps $(BUILD)/build.ninja

@@ -3,7 +3,6 @@
 // and read back what the page's script drew; then take a screenshot and check
 // it is not blank. A missing browser is a failure, not a skip.
 #include <chrono>
-#include <regex>
 
 #include "test_util.h"
 #include "viz/viz_test_util.h"
@@ -12,31 +11,6 @@ namespace attn::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-const char* const kChromium = "/usr/bin/chromium";
-
-// Headless Chromium with everything that could reach the network switched off, a
-// fresh profile, and 5 s of virtual time for the page script.
-int chromium(const std::string& args, const fs::path& profile, const fs::path& out,
-             const fs::path& err) {
-  const std::string cmd = fmt::format(
-      "timeout 120 '{}' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync "
-      "--user-data-dir='{}' --virtual-time-budget=5000 {} >'{}' 2>'{}' </dev/null",
-      kChromium, profile.string(), args, out.string(), err.string());
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// The value of attribute `name` in the <body ...> start tag, or "<absent>".
-std::string body_attr(const std::string& dom, const std::string& name) {
-  std::smatch body;
-  if (!std::regex_search(dom, body, std::regex("<body[^>]*>"))) return "<no body>";
-  const std::string tag = body.str();
-  std::smatch m;
-  if (!std::regex_search(tag, m, std::regex(" " + name + "=\"([^\"]*)\""))) return "<absent>";
-  return m[1].str();
-}
 
 TEST(VizBrowser, PageDrawsEveryHeadAndTokenWithoutErrors) {
   const auto t0 = std::chrono::steady_clock::now();

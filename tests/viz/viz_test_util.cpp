@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 #include <stb/stb_image.h>
+#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "attn/core/error.h"
 #include "cli/cli_fixture.h"
@@ -59,6 +61,40 @@ DecodedPng decode_png(const std::filesystem::path& file) {
   d.rgb.assign(px, px + static_cast<std::size_t>(d.width) * static_cast<std::size_t>(d.height) * 3);
   stbi_image_free(px);
   return d;
+}
+
+double luminance_variance(const DecodedPng& png) {
+  double sum = 0, sum2 = 0;
+  for (int y = 0; y < png.height; ++y)
+    for (int x = 0; x < png.width; ++x) {
+      const double l = png.luminance(x, y);
+      sum += l;
+      sum2 += l * l;
+    }
+  const double n = static_cast<double>(png.width) * png.height;
+  if (n == 0) return 0;
+  const double mean = sum / n;
+  return sum2 / n - mean * mean;
+}
+
+int chromium(const std::string& args, const std::filesystem::path& profile,
+             const std::filesystem::path& out, const std::filesystem::path& err) {
+  const std::string cmd = fmt::format(
+      "timeout 120 '{}' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--user-data-dir='{}' --virtual-time-budget=5000 {} >'{}' 2>'{}' </dev/null",
+      kChromium, profile.string(), args, out.string(), err.string());
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string body_attr(const std::string& dom, const std::string& name) {
+  std::smatch body;
+  if (!std::regex_search(dom, body, std::regex("<body[^>]*>"))) return "<no body>";
+  const std::string tag = body.str();
+  std::smatch m;
+  if (!std::regex_search(tag, m, std::regex(" " + name + "=\"([^\"]*)\""))) return "<absent>";
+  return m[1].str();
 }
 
 }  // namespace attn::test

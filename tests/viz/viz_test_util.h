@@ -1,5 +1,6 @@
 #pragma once
-// Helpers shared by the viz tests: a hand-made capture and PNG decoding.
+// Helpers shared by the viz tests: a hand-made capture, PNG decoding and
+// headless Chromium.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,5 +24,17 @@ std::filesystem::path train_tiny_run(const std::string& tag);
 
 // Decodes with stb_image; fails the test (returns width 0) if the file is not a PNG.
 DecodedPng decode_png(const std::filesystem::path& file);
+// Variance of the luminance over all pixels (a blank page is ~0).
+double luminance_variance(const DecodedPng& png);
+
+// Headless Chromium (Debian `chromium`, installed by `make deps`) with everything
+// that could reach the network switched off, a fresh profile, and 5 s of virtual
+// time for the page script. Returns its exit code (-1 if killed).
+inline constexpr const char* kChromium = "/usr/bin/chromium";
+int chromium(const std::string& args, const std::filesystem::path& profile,
+             const std::filesystem::path& out, const std::filesystem::path& err);
+
+// The value of attribute `name` in the <body ...> start tag of a dumped DOM, or "<absent>".
+std::string body_attr(const std::string& dom, const std::string& name);
 
 }  // namespace attn::test

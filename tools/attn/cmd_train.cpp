@@ -4,6 +4,8 @@
 
 #include "attn/train/classifier_run.h"
 #include "attn/train/interrupt.h"
+#include "attn/train/report_collect.h"
+#include "attn/viz/training_report.h"
 #include "commands.h"
 
 namespace attn::cli {
@@ -25,6 +27,8 @@ void add_train(CLI::App& app, Action& run) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-steps", opt->max_steps, "stop after N optimizer steps (state is saved)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--log-every", opt->log_every, "steps between lines of RUN/steps.jsonl")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--resume", opt->resume, "continue the run saved in --out exactly");
   auto on_nan = std::make_shared<std::string>();
   auto save_every = std::make_shared<std::int64_t>(-1);
@@ -66,6 +70,19 @@ void add_train(CLI::App& app, Action& run) {
       }
       fmt::print("checkpoint: {}/model.safetensors\nmetrics: {}/metrics.jsonl\n", opt->out.string(),
                  opt->out.string());
+      if (std::filesystem::exists(opt->out / "model.safetensors")) {
+        // The model is trained and saved either way: a report that cannot be
+        // written is a warning (`attn report` can write it later), not a failure.
+        const auto report = opt->out / "report.html";
+        try {
+          const auto& data = opt->test.empty() ? opt->valid : opt->test;
+          viz::write_training_report(train::collect_classifier_report(opt->out, data, opt->threads),
+                                     report);
+          fmt::print("report: {}\n", report.string());
+        } catch (const Error& e) {
+          fmt::print(stderr, "warning: the report was not written: {}\n", e.what());
+        }
+      }
       return 0;
     };
   });

@@ -15,5 +15,6 @@ void add_summary(CLI::App& app, Action& run);
 void add_data(CLI::App& app, Action& run);
 void add_explain(CLI::App& app, Action& run);
 void add_viz(CLI::App& app, Action& run);
+void add_report(CLI::App& app, Action& run);
 
 }  // namespace attn::cli

@@ -26,7 +26,11 @@ nlohmann::json TrainState::to_json() const {
           {"epoch_loss_sum", epoch_loss_sum},
           {"epoch_correct", epoch_correct},
           {"epoch_examples", epoch_examples},
-          {"epoch_tokens", epoch_tokens}};
+          {"epoch_tokens", epoch_tokens},
+          {"elapsed_seconds", elapsed_seconds},
+          {"log_loss_sum", log_loss_sum},
+          {"log_correct", log_correct},
+          {"log_examples", log_examples}};
 }
 
 namespace {
@@ -58,6 +62,12 @@ TrainState TrainState::from_json(const nlohmann::json& j, const std::string& fil
       s.epoch_correct = int_at(j, "epoch_correct");
       s.epoch_examples = int_at(j, "epoch_examples");
       s.epoch_tokens = int_at(j, "epoch_tokens");
+    }
+    s.elapsed_seconds = j.value("elapsed_seconds", 0.0);
+    s.log_loss_sum = j.value("log_loss_sum", 0.0);
+    if (j.contains("log_correct")) {
+      s.log_correct = int_at(j, "log_correct");
+      s.log_examples = int_at(j, "log_examples");
     }
   } catch (const std::exception& e) {
     fail("{}: bad training state: {}", file, e.what());

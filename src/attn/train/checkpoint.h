@@ -6,6 +6,7 @@
 //   train_state/         the latest state for --resume: model.safetensors,
 //                        optimizer.safetensors, state.json (epoch, data cursor, RNG)
 //   metrics.jsonl        one line per epoch
+//   steps.jsonl          one line every few steps (step_log.h)
 // Every file is written atomically (temp + fsync + rename). The files of
 // train_state/ must also change together, so a new state is written whole into
 // train_state.new/ and swapped in by two renames (train_state -> train_state.old,
@@ -37,6 +38,11 @@ struct TrainState {
   // resumed mid-epoch reports the same epoch train_loss / accuracy.
   double epoch_loss_sum = 0;
   std::int64_t epoch_correct = 0, epoch_examples = 0, epoch_tokens = 0;
+  // steps.jsonl (step_log.h): wall time of the run so far and the train totals
+  // since its last line, so a resumed run's lines match an uninterrupted run's.
+  double elapsed_seconds = 0;
+  double log_loss_sum = 0;
+  std::int64_t log_correct = 0, log_examples = 0;
   nlohmann::json to_json() const;
   static TrainState from_json(const nlohmann::json& j, const std::string& file);
 };

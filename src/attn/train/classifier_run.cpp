@@ -22,6 +22,7 @@
 #include "attn/train/memory_plan.h"
 #include "attn/train/numeric_health.h"
 #include "attn/train/progress.h"
+#include "attn/train/step_log.h"
 #include "attn/train/weight_average.h"
 
 namespace attn::train {
@@ -209,6 +210,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     if (!prev) write_run_files(opt.out, cfg, *tok, labels);
     if (fs::exists(opt.out / "metrics.jsonl")) fs::remove(opt.out / "metrics.jsonl");
   }
+  StepLog step_log(opt.out / "steps.jsonl", opt.log_every, state, restore);
   Rng dropout_rng;
   dropout_rng.set_state(state.rng);
   std::unique_ptr<WeightAverage> average;
@@ -220,6 +222,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   auto last_save = std::chrono::steady_clock::now();
   auto save_state = [&] {
     state.rng = dropout_rng.state();
+    state.elapsed_seconds = step_log.elapsed_seconds();
     const TensorMap extra = average ? average->state() : TensorMap{};
     save_train_state(opt.out, model, *optimizer, state, average ? &extra : nullptr);
     last_save = std::chrono::steady_clock::now();
@@ -286,12 +289,14 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
         optimizer->zero_grad();
         if (average) average->update();
         running.add(s);
+        step_log.add(s);
         state.epoch_loss_sum = running.loss_sum;
         state.epoch_correct = running.correct;
         state.epoch_examples = running.examples;
         state.epoch_tokens = running.tokens;
       }
       bar.update(state.cursor, running.mean_loss(), running.accuracy(), s.tokens);
+      step_log.after_step(epoch + 1, state.cursor == steps_per_epoch, optimizer->lr());
       if (const int sig = stop_signal()) {
         save_state();
         bar.finish(fmt::format("(interrupted by signal {}: state saved)", sig));

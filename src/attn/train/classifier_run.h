@@ -22,7 +22,8 @@ struct FitOptions {
   std::optional<std::uint64_t> seed;   // overrides training.seed
   int threads = 0;                     // 0 = all cores
   bool resume = false;
-  std::int64_t max_steps = 0;  // stop after this many optimizer steps (0 = no limit; for tests)
+  std::int64_t max_steps = 0;   // stop after this many optimizer steps (0 = no limit; for tests)
+  std::int64_t log_every = 10;  // steps between lines of RUN/steps.jsonl (step_log.h)
   bool progress_tty = false;
   // Overrides training.on_nan / checkpoint_every_steps when set (CLI flags).
   std::optional<std::string> on_nan;

@@ -13,24 +13,27 @@ namespace {
 // far below what a colour or a line opacity can show.
 double rounded(float v) { return std::round(static_cast<double>(v) * 1e5) / 1e5; }
 
-constexpr const char* kBody = R"HTML(
+}  // namespace
+
+std::string attention_view_markup() {
+  return R"HTML(
 <section class="controls">
-  <label>Attention map <select id="map"></select></label>
-  <label>Head <select id="head"></select></label>
+  <label>Attention map <select class="av-map"></select></label>
+  <label>Head <select class="av-head"></select></label>
 </section>
-<section><h2>Prediction</h2><div id="pred"></div></section>
+<section><h2>Prediction</h2><div class="av-pred"></div></section>
 <section><h2>Every head</h2>
   <p class="hint">Rows attend to columns; brighter = more attention (scaled per head). Click to select.</p>
-  <div id="overview"></div></section>
+  <div class="av-overview"></div></section>
 <section><h2>Head view</h2>
   <p class="hint">Left: the attending tokens, right: the attended-to tokens; line opacity = weight. Hover a token to highlight its lines.</p>
-  <div class="scroll"><div class="hv"><div id="hv-left" class="col left"></div>
-    <canvas id="hv-lines"></canvas><div id="hv-right" class="col"></div></div></div></section>
+  <div class="scroll"><div class="hv"><div class="av-hv-left col left"></div>
+    <canvas class="av-hv-lines"></canvas><div class="av-hv-right col"></div></div></div></section>
 <section><h2>Attention matrix per head</h2>
-  <div id="matrix" class="scroll"></div></section>
-<div id="tip"></div>
+  <div class="av-matrix scroll"></div></section>
+<div class="av-tip"></div>
 )HTML";
-}  // namespace
+}
 
 nlohmann::json attention_json(const models::AttentionCapture& cap) {
   nlohmann::json j;
@@ -74,9 +77,9 @@ std::string attention_html(const models::AttentionCapture& cap) {
   page.css = kAttentionCss;
   page.body = "<h1>" + html_escape(page.title) + "</h1>\n";
   if (!cap.note.empty()) page.body += "<p class=\"note\">" + html_escape(cap.note) + "</p>\n";
-  page.body += kBody;
+  page.body += attention_view_markup();
   page.data.emplace_back("attn-data", attention_json(cap));
-  page.script = kAttentionJs;
+  page.script = std::string(kAttentionViewJs) + kAttentionPageJs;
   return render_page(page);
 }
 

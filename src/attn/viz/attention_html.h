@@ -15,6 +15,11 @@ namespace attn::viz {
 // prediction: {title, classes: [[label, p]], text}}. Weights rounded to 1e-5.
 nlohmann::json attention_json(const models::AttentionCapture& cap);
 
+// The markup of one attention view (controls, prediction, every head, head view,
+// matrices): window.attnView (attention_page_assets.h) fills it. Shared by this
+// page and the training report, which holds two views.
+std::string attention_view_markup();
+
 // The whole page; validates the capture first (throws attn::Error).
 std::string attention_html(const models::AttentionCapture& cap);
 

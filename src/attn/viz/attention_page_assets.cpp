@@ -17,7 +17,7 @@ h2 { font-size: 1.1em; margin: 1.2em 0 .4em; }
 .pred-bar { height: 14px; background: #3b528b; }
 .pred-row.best .pred-label { font-weight: bold; }
 .generated { white-space: pre-wrap; background: #fff; border: 1px solid #ddd; padding: .5em; }
-#overview { display: flex; flex-wrap: wrap; gap: 10px; }
+.av-overview { display: flex; flex-wrap: wrap; gap: 10px; }
 .thumb-box { text-align: center; font-size: 12px; cursor: pointer; padding: 3px;
              border: 2px solid transparent; }
 .thumb-box.sel { border-color: #e07000; }
@@ -28,17 +28,19 @@ h2 { font-size: 1.1em; margin: 1.2em 0 .4em; }
 .tok { height: 18px; line-height: 18px; padding: 0 4px; font-family: monospace; white-space: pre;
        max-width: 14em; overflow: hidden; text-overflow: ellipsis; cursor: default; }
 .tok.hl { outline: 1px solid #e07000; }
-#matrix { display: flex; flex-wrap: wrap; gap: 16px; padding: 6px; }
+.av-matrix { display: flex; flex-wrap: wrap; gap: 16px; padding: 6px; }
 .mat-box { font-size: 12px; }
 .mat-box.sel .mat-title { color: #e07000; font-weight: bold; }
-#tip { position: fixed; pointer-events: none; background: #222; color: #fff; padding: 2px 6px;
+.av-tip { position: fixed; pointer-events: none; background: #222; color: #fff; padding: 2px 6px;
        font-size: 12px; border-radius: 3px; display: none; z-index: 5; white-space: pre; }
 )CSS";
 
-const char* const kAttentionJs = R"JS(
-(function () {
+const char* const kAttentionViewJs = R"JS(
+window.attnView = function (root, D) {
   'use strict';
-  const D = JSON.parse(document.getElementById('attn-data').textContent);
+  // Every element of this view is found inside `root` by its av-* class, so a
+  // page can hold several views (the training report shows two).
+  const $ = name => root.querySelector('.av-' + name);
   const ROW = 18;
   const state = { map: 0, head: 0, hover: null };
   // The PNG writer's ramp (viridis-like); brightness rises with the weight.
@@ -113,7 +115,7 @@ const char* const kAttentionJs = R"JS(
   function cellFor(n, budget, lo, hi) { return Math.max(lo, Math.min(hi, Math.floor(budget / n))); }
 
   function buildPrediction() {
-    const box = document.getElementById('pred');
+    const box = $('pred');
     const p = D.prediction;
     if (p.title) box.appendChild(el('p', '', p.title));
     let best = -1;
@@ -131,7 +133,7 @@ const char* const kAttentionJs = R"JS(
   }
 
   function buildOverview() {
-    const box = document.getElementById('overview');
+    const box = $('overview');
     D.maps.forEach((m, mi) => {
       for (let h = 0; h < m.heads; h++) {
         const fig = el('div', 'thumb-box');
@@ -149,11 +151,11 @@ const char* const kAttentionJs = R"JS(
 
   function drawLines() {
     const m = D.maps[state.map], h = state.head, w = m.w[h];
-    const canvas = document.getElementById('hv-lines'), ctx = canvas.getContext('2d');
+    const canvas = $('hv-lines'), ctx = canvas.getContext('2d');
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     const x0 = 2, x1 = canvas.width - 2, hv = state.hover;
-    const left = document.querySelectorAll('#hv-left .tok');
-    const right = document.querySelectorAll('#hv-right .tok');
+    const left = root.querySelectorAll('.av-hv-left .tok');
+    const right = root.querySelectorAll('.av-hv-right .tok');
     left.forEach(e => { e.style.background = ''; e.classList.remove('hl'); });
     right.forEach(e => { e.style.background = ''; e.classList.remove('hl'); });
     for (let i = 0; i < m.tq; i++)
@@ -178,7 +180,7 @@ const char* const kAttentionJs = R"JS(
 
   function buildHeadView() {
     const m = D.maps[state.map];
-    const left = document.getElementById('hv-left'), right = document.getElementById('hv-right');
+    const left = $('hv-left'), right = $('hv-right');
     left.textContent = '';
     right.textContent = '';
     const add = (col, tokens, side) => tokens.forEach((s, i) => {
@@ -190,7 +192,7 @@ const char* const kAttentionJs = R"JS(
     });
     add(left, qTokens(m), 'q');
     add(right, kTokens(m), 'k');
-    const canvas = document.getElementById('hv-lines');
+    const canvas = $('hv-lines');
     canvas.width = 240;
     canvas.height = Math.max(m.tq, m.tk) * ROW;
     state.hover = null;
@@ -198,7 +200,7 @@ const char* const kAttentionJs = R"JS(
   }
 
   function buildMatrix() {
-    const m = D.maps[state.map], box = document.getElementById('matrix');
+    const m = D.maps[state.map], box = $('matrix');
     box.textContent = '';
     const cell = cellFor(Math.max(m.tq, m.tk), 480, 4, 24);
     for (let h = 0; h < m.heads; h++) {
@@ -207,7 +209,7 @@ const char* const kAttentionJs = R"JS(
       const c = el('canvas', 'mat');
       drawHeatmap(c, m, h, cell, true);
       c.addEventListener('mousemove', ev => tip(ev, c, m, h));
-      c.addEventListener('mouseleave', () => { document.getElementById('tip').style.display = 'none'; });
+      c.addEventListener('mouseleave', () => { $('tip').style.display = 'none'; });
       fig.appendChild(c);
       box.appendChild(fig);
     }
@@ -217,7 +219,7 @@ const char* const kAttentionJs = R"JS(
     const r = c.getBoundingClientRect(), cell = +c.dataset.cell;
     const j = Math.floor((ev.clientX - r.left - c.dataset.left) / cell);
     const i = Math.floor((ev.clientY - r.top - c.dataset.top) / cell);
-    const t = document.getElementById('tip');
+    const t = $('tip');
     if (i < 0 || j < 0 || i >= m.tq || j >= m.tk) { t.style.display = 'none'; return; }
     t.textContent = qTokens(m)[i] + ' \u2192 ' + kTokens(m)[j] + ': ' + m.w[h][i * m.tk + j].toFixed(4);
     t.style.left = (ev.clientX + 12) + 'px';
@@ -226,7 +228,7 @@ const char* const kAttentionJs = R"JS(
   }
 
   function fillHeads() {
-    const sel = document.getElementById('head');
+    const sel = $('head');
     sel.textContent = '';
     for (let h = 0; h < D.maps[state.map].heads; h++) sel.appendChild(el('option', '', 'head ' + h));
     sel.selectedIndex = state.head;
@@ -236,19 +238,19 @@ const char* const kAttentionJs = R"JS(
     const changed = mi !== state.map;
     state.map = mi;
     state.head = h;
-    document.getElementById('map').selectedIndex = mi;
+    $('map').selectedIndex = mi;
     if (changed) { fillHeads(); buildHeadView(); }
-    document.getElementById('head').selectedIndex = h;
-    document.querySelectorAll('.thumb-box').forEach(f =>
+    $('head').selectedIndex = h;
+    root.querySelectorAll('.thumb-box').forEach(f =>
       f.classList.toggle('sel', +f.dataset.map === mi && +f.dataset.head === h));
     drawLines();
     buildMatrix();
   }
 
-  const mapSel = document.getElementById('map');
+  const mapSel = $('map');
   D.maps.forEach(m => mapSel.appendChild(el('option', '', m.name)));
   mapSel.addEventListener('change', () => select(mapSel.selectedIndex, 0));
-  document.getElementById('head').addEventListener('change', ev =>
+  $('head').addEventListener('change', ev =>
     select(state.map, ev.target.selectedIndex));
   buildPrediction();
   buildOverview();
@@ -257,8 +259,20 @@ const char* const kAttentionJs = R"JS(
     buildHeadView();
     select(0, 0);
   }
-  document.body.dataset.heads = document.querySelectorAll('#overview canvas.thumb').length;
-  document.body.dataset.tokens = document.querySelectorAll('#hv-left .tok').length;
+  return {
+    heads: root.querySelectorAll('.av-overview canvas.thumb').length,
+    tokens: root.querySelectorAll('.av-hv-left .tok').length
+  };
+};
+)JS";
+
+const char* const kAttentionPageJs = R"JS(
+(function () {
+  'use strict';
+  const D = JSON.parse(document.getElementById('attn-data').textContent);
+  const drawn = window.attnView(document.body, D);
+  document.body.dataset.heads = drawn.heads;
+  document.body.dataset.tokens = drawn.tokens;
   document.body.dataset.ready = '1';
 })();
 )JS";

@@ -5,9 +5,13 @@
 namespace attn::viz {
 
 extern const char* const kAttentionCss;
-// Reads the JSON block with id "attn-data" (see attention_html.cpp for its fields),
-// builds the page, then sets body data-heads (head thumbnails drawn), data-tokens
-// (query tokens drawn in the head view) and data-ready="1".
-extern const char* const kAttentionJs;
+// Defines window.attnView(root, data): builds one view inside `root` (which holds
+// attention_view_markup()) from attention_json() data; returns {heads, tokens}:
+// the head thumbnails and the head view's query tokens drawn.
+extern const char* const kAttentionViewJs;
+// The attention page's main script (after kAttentionViewJs): reads the JSON block
+// with id "attn-data", builds the view over the whole body, then sets body
+// data-heads, data-tokens and data-ready="1".
+extern const char* const kAttentionPageJs;
 
 }  // namespace attn::viz
