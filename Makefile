@@ -92,6 +92,7 @@ bench: deps $(BUILD)/build.ninja
 fixtures:
 	/usr/bin/python3 scripts/make_fixtures.py --out tests/fixtures
 	/usr/bin/python3 scripts/fixtures_explain.py
+	/usr/bin/python3 scripts/fixtures_lm.py --out tests/fixtures
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -1,5 +1,6 @@
 #include "attn/io/json_reader.h"
 #include "attn/models/encoder_classifier.h"
+#include "attn/train/lm_config.h"
 #include "attn/train/run_config.h"
 #include "commands.h"
 
@@ -18,6 +19,14 @@ void add_summary(CLI::App& app, Action& run) {
       const auto file = config->empty() ? *checkpoint / "config.json" : *config;
       auto json = read_json_file(file);
       json.erase("labels");
+      if (train::is_decoder_lm_config(json)) {
+        const JsonObjectReader root(json, file.string());
+        const auto cfg = train::parse_decoder_lm_config(root.get_object("model"));
+        const std::string name = root.get_string("name", "decoder_lm");
+        models::DecoderLM model(cfg, 0);  // the seed does not change the table
+        fmt::print("{}", models::summary_table(name, model.layer_rows()));
+        return 0;
+      }
       const auto cfg = train::parse_run_config(json, file.string());
       models::EncoderClassifier model(cfg.model, cfg.training.seed);
       fmt::print("{}", models::summary_table(cfg.name, model.layer_rows()));

@@ -11,6 +11,7 @@ MultiHeadAttentionOptions attention_options(const EncoderLayerOptions& o) {
   m.key_dim = o.d_model / o.num_heads;
   m.dropout = o.dropout;
   m.query_dim = o.d_model;
+  m.use_bias = o.bias;
   return m;
 }
 }  // namespace
@@ -18,9 +19,9 @@ MultiHeadAttentionOptions attention_options(const EncoderLayerOptions& o) {
 EncoderLayer::EncoderLayer(const EncoderLayerOptions& opt, Rng& rng)
     : opt_(opt),
       self_attn_(attention_options(opt), rng),
-      ff_(opt.d_model, opt.d_ff, opt.activation, opt.dropout, rng),
-      norm1_(opt.d_model, opt.layer_norm_eps),
-      norm2_(opt.d_model, opt.layer_norm_eps) {
+      ff_(opt.d_model, opt.d_ff, opt.activation, opt.dropout, rng, opt.bias),
+      norm1_(opt.d_model, opt.layer_norm_eps, opt.bias),
+      norm2_(opt.d_model, opt.layer_norm_eps, opt.bias) {
   register_module("self_attn", self_attn_);
   register_module("", ff_);
   register_module("norm1", norm1_);

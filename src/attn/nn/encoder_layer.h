@@ -14,6 +14,7 @@ struct EncoderLayerOptions {
   Activation activation = Activation::relu;
   bool norm_first = false;
   float layer_norm_eps = 1e-5f;
+  bool bias = true;  // false: no bias in projections, feed-forward or norms (nanoGPT bias=False)
 };
 
 class EncoderLayer : public Module {

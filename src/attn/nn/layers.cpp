@@ -22,9 +22,9 @@ Variable Linear::forward(Context& ctx, const Variable& x) const {
   return ops::linear(ctx, x, weight_, bias_);
 }
 
-LayerNorm::LayerNorm(std::int64_t dim, float eps) : eps_(eps) {
+LayerNorm::LayerNorm(std::int64_t dim, float eps, bool bias) : eps_(eps) {
   gamma_ = register_parameter("weight", Tensor::full({dim}, 1.0f), false);
-  beta_ = register_parameter("bias", Tensor::zeros({dim}), false);
+  if (bias) beta_ = register_parameter("bias", Tensor::zeros({dim}), false);
 }
 
 Variable LayerNorm::forward(Context& ctx, const Variable& x) const {
@@ -93,9 +93,9 @@ Activation parse_activation(const std::string& s) {
 }
 
 FeedForward::FeedForward(std::int64_t d_model, std::int64_t d_ff, Activation act, float dropout,
-                         Rng& rng)
-    : linear1_(d_model, d_ff, true, rng),
-      linear2_(d_ff, d_model, true, rng),
+                         Rng& rng, bool bias)
+    : linear1_(d_model, d_ff, bias, rng),
+      linear2_(d_ff, d_model, bias, rng),
       act_(act),
       dropout_(dropout) {
   register_module("linear1", linear1_);

@@ -36,7 +36,8 @@ class Linear : public Module {
 
 class LayerNorm : public Module {
  public:
-  LayerNorm(std::int64_t dim, float eps);
+  // bias = false: no beta (GPT-style "bias": false configs drop every bias).
+  LayerNorm(std::int64_t dim, float eps, bool bias = true);
   Variable forward(Context& ctx, const Variable& x) const;
 
  private:
@@ -82,7 +83,8 @@ Activation parse_activation(const std::string& s);  // "relu" | "gelu" | "gelu_t
 // linear2(dropout(act(linear1(x)))), PyTorch's TransformerEncoderLayer feed-forward.
 class FeedForward : public Module {
  public:
-  FeedForward(std::int64_t d_model, std::int64_t d_ff, Activation act, float dropout, Rng& rng);
+  FeedForward(std::int64_t d_model, std::int64_t d_ff, Activation act, float dropout, Rng& rng,
+              bool bias = true);
   Variable forward(Context& ctx, const Variable& x) const;
 
  private:
