@@ -3,6 +3,8 @@
 // not escape as another exception (which the CLI reports as an internal error).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "attn/core/error.h"
 #include "attn/data/examples_reader.h"
 #include "attn/data/tokenizer.h"
@@ -58,6 +60,24 @@ TEST(FuzzRegression, TokenizerIntegerFieldsRejectFloatsAndOutOfRange) {
   EXPECT_NE(load(R"("max_size": 1.5)").find("must be an integer"), std::string::npos);
   EXPECT_NE(load(R"("min_count": 0)").find("\"min_count\" = 0 is out of range"), std::string::npos);
   EXPECT_NE(load(R"("max_size": 4294967296)").find("out of range"), std::string::npos);
+}
+
+// fuzz_folder: a label folder whose name is not UTF-8 made writing config.json
+// throw nlohmann's type_error (an internal error) after the data was read.
+TEST(FuzzRegression, FolderLabelThatIsNotUtf8IsRejectedAndIdsAreRepaired) {
+  const auto dir = make_temp_dir("fuzz_folder");
+  std::filesystem::create_directories(dir / "spa\x8f");
+  write_file(dir / "spa\x8f" / "1.txt", "cheap pills");
+  const std::string msg = error_of([&] { read_examples(dir); });
+  EXPECT_NE(msg.find("label folder name is not valid UTF-8"), std::string::npos) << msg;
+
+  const auto ok = make_temp_dir("fuzz_folder_ids");
+  std::filesystem::create_directories(ok / "ham");
+  write_file(ok / "ham" / "caf\xe9.txt", "lunch");
+  const ExampleSet set = read_examples(ok);
+  ASSERT_EQ(set.examples.size(), 1u);
+  EXPECT_EQ(set.examples[0].id, "ham/caf\xef\xbf\xbd.txt");  // U+FFFD
+  EXPECT_NO_THROW(nlohmann::json(set.examples[0].id).dump());
 }
 
 }  // namespace

@@ -143,6 +143,12 @@ void read_label_dirs(const fs::path& root, ExampleSet& set) {
   std::sort(label_dirs.begin(), label_dirs.end());
   for (const fs::path& dir : label_dirs) {
     const std::string label = dir.filename().string();
+    // Labels end up in config.json and reports; a folder name that is not UTF-8
+    // cannot be written there (found by fuzzing: it escaped as an internal error).
+    ATTN_CHECK(is_valid_utf8(label),
+               "{}: label folder name is not valid UTF-8 (rename the folder; labels are stored "
+               "as JSON text)",
+               dir.string());
     std::vector<fs::path> files;
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
       if (entry.is_regular_file() && !is_hidden(entry.path())) files.push_back(entry.path());
@@ -156,6 +162,7 @@ void read_label_dirs(const fs::path& root, ExampleSet& set) {
       set.replaced_utf8 += sanitize_utf8(ex.text);
       ex.label = label;
       ex.id = fs::relative(f, root).generic_string();
+      sanitize_utf8(ex.id);  // file names may be any bytes; the id is shown and written as text
       set.examples.push_back(std::move(ex));
     }
   }
