@@ -4,14 +4,55 @@
 
 #include "attn/train/classifier_run.h"
 #include "attn/train/interrupt.h"
+#include "attn/train/lm_run.h"
 #include "attn/train/report_collect.h"
 #include "attn/viz/training_report.h"
 #include "commands.h"
 
 namespace attn::cli {
 
+namespace {
+
+// model.type "decoder_lm": the language-model loop (lm_run.h) with the same flags.
+int train_lm(const train::FitOptions& o) {
+  ATTN_CHECK(!o.epochs,
+             "--epochs does not apply to a decoder LM (it trains for training.max_steps)");
+  ATTN_CHECK(o.test.empty(), "--test does not apply to a decoder LM: use `attn evaluate`");
+  train::LmFitOptions lm;
+  lm.config_file = o.config_file;
+  lm.train = o.train;
+  lm.valid = o.valid;
+  lm.out = o.out;
+  lm.seed = o.seed;
+  lm.threads = o.threads;
+  lm.resume = o.resume;
+  lm.max_steps = o.max_steps;
+  lm.log_every = o.log_every;
+  lm.progress_tty = o.progress_tty;
+  lm.on_nan = o.on_nan;
+  lm.checkpoint_every_steps = o.checkpoint_every_steps;
+  const auto r = train::fit_lm(lm, std::cerr);
+  if (r.interrupted_by) {
+    fmt::print("interrupted by signal {}; the state is saved: continue with --resume\n",
+               r.interrupted_by);
+    return 128 + r.interrupted_by;
+  }
+  if (r.best_step < 0) {
+    fmt::print("stopped at step {}; no validation yet; the state is saved for --resume\n", r.step);
+  } else {
+    fmt::print("{} at step {}; best step {} (val_loss {:.4f}, val_bpc {:.4f})\n",
+               r.finished ? "finished" : "stopped", r.step, r.best_step, r.best_val_loss,
+               r.best_val_bpc);
+  }
+  fmt::print("checkpoint: {}/model.safetensors\nmetrics: {}/metrics.jsonl\n", o.out.string(),
+             o.out.string());
+  return 0;
+}
+
+}  // namespace
+
 void add_train(CLI::App& app, Action& run) {
-  auto* cmd = app.add_subcommand("train", "train a classifier from a JSON config");
+  auto* cmd = app.add_subcommand("train", "train a classifier or a decoder LM from a JSON config");
   auto opt = std::make_shared<train::FitOptions>();
   auto epochs = std::make_shared<std::int64_t>(0);
   auto seed = std::make_shared<std::int64_t>(-1);
@@ -52,6 +93,9 @@ void add_train(CLI::App& app, Action& run) {
     opt->progress_tty = ::isatty(STDERR_FILENO) != 0;
     run = [opt] {
       train::install_stop_handlers();
+      if (opt->config_file.empty() ? train::is_lm_run(opt->out)
+                                   : train::is_lm_config_file(opt->config_file))
+        return train_lm(*opt);
       const auto result = train::fit_classifier(*opt, std::cerr);
       if (result.interrupted_by) {
         fmt::print("interrupted by signal {}; the state is saved: continue with --resume\n",

@@ -12,7 +12,6 @@
 #include "attn/io/atomic_file.h"
 #include "attn/io/json_parse.h"
 #include "attn/io/json_reader.h"
-#include "attn/optim/clip.h"
 #include "attn/optim/optimizer.h"
 #include "attn/optim/schedule.h"
 #include "attn/train/checkpoint.h"
@@ -20,8 +19,8 @@
 #include "attn/train/classifier_step.h"
 #include "attn/train/interrupt.h"
 #include "attn/train/memory_plan.h"
-#include "attn/train/numeric_health.h"
 #include "attn/train/progress.h"
+#include "attn/train/step_guard.h"
 #include "attn/train/step_log.h"
 #include "attn/train/weight_average.h"
 
@@ -48,23 +47,9 @@ void set_threads(int threads) {
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainingConfig& t, const nn::Module& model) {
-  std::vector<optim::ParamRef> params;
-  for (const auto& p : model.parameters()) params.push_back({p.name, p.var, p.decay});
-  if (t.optimizer == "sgd") {
-    optim::SgdOptions o;
-    o.lr = t.lr;
-    o.momentum = t.momentum;
-    o.weight_decay = t.weight_decay;
-    return optim::make_sgd(std::move(params), o);
-  }
-  optim::AdamOptions o;
-  o.lr = t.lr;
-  o.beta1 = t.beta1;
-  o.beta2 = t.beta2;
-  o.eps = t.eps;
-  o.weight_decay = t.weight_decay;
-  if (t.optimizer == "adamw") return optim::make_adamw(std::move(params), o);
-  return optim::make_adam(std::move(params), o);
+  return train::make_optimizer(
+      OptimizerSettings{t.optimizer, t.lr, t.beta1, t.beta2, t.eps, t.momentum, t.weight_decay},
+      model);
 }
 
 void write_run_files(const fs::path& out, const RunConfig& cfg, const Tokenizer& tok,
@@ -219,23 +204,17 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     if (resume)
       average->load_state(load_train_state_extra(opt.out), "train_state/extra.safetensors");
   }
-  auto last_save = std::chrono::steady_clock::now();
+  CheckpointClock clock(tc.checkpoint_every_steps, tc.checkpoint_every_minutes);
   auto save_state = [&] {
     state.rng = dropout_rng.state();
     state.elapsed_seconds = step_log.elapsed_seconds();
     const TensorMap extra = average ? average->state() : TensorMap{};
     save_train_state(opt.out, model, *optimizer, state, average ? &extra : nullptr);
-    last_save = std::chrono::steady_clock::now();
-  };
-  auto checkpoint_due = [&] {
-    if (tc.checkpoint_every_steps > 0 && state.step % tc.checkpoint_every_steps == 0) return true;
-    const double minutes =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save).count() / 60;
-    return tc.checkpoint_every_minutes > 0 && minutes >= tc.checkpoint_every_minutes;
+    clock.saved();
   };
   // From the first step on, the run directory always holds a complete state.
   if (!restore) save_state();
-  std::int64_t nan_streak = 0;
+  StepGuard guard(tc.on_nan, tc.max_nan_skips, tc.clip_norm, opt.out / "train_state");
 
   FitResult result;
   while (state.epoch < tc.epochs && !state.finished) {
@@ -258,35 +237,16 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
       Context ctx{&tape, true, &dropout_rng};
       StepStats s = train_step(ctx, model, batch, binary, tc.label_smoothing);
       tape.backward(s.loss_var);
-      const std::vector<optim::ParamRef>& refs = optimizer->params();
-      if (opt.inject_nan_at_step == state.step + 1) poison_gradients(refs);
-      const float norm = tc.clip_norm > 0 ? optim::clip_grad_norm(refs, tc.clip_norm)
-                                          : optim::global_grad_norm(refs);
+      if (opt.inject_nan_at_step == state.step + 1) poison_gradients(optimizer->params());
       ++state.step;
       ++state.cursor;
-      if (!std::isfinite(s.loss_sum) || !std::isfinite(norm)) {
-        const std::string where = first_non_finite(refs).value_or("no parameter (the loss itself)");
-        const std::string what = fmt::format(
-            "step {} (epoch {}, batch {}): non-finite {} (loss {}, gradient norm {}); first "
-            "non-finite: {}",
-            state.step, epoch + 1, state.cursor, std::isfinite(s.loss_sum) ? "gradient" : "loss",
-            s.loss_sum / std::max<std::int64_t>(1, s.examples), norm, where);
-        if (tc.on_nan == "stop")
-          fail(
-              "{}; training stopped. The last good state is kept in {} (try a lower learning "
-              "rate or clip_norm, then --resume, or on_nan = \"skip\")",
-              what, (opt.out / "train_state").string());
-        optimizer->zero_grad();
+      const double mean_loss =
+          s.loss_sum / static_cast<double>(std::max<std::int64_t>(1, s.examples));
+      const std::string where =
+          fmt::format("step {} (epoch {}, batch {})", state.step, epoch + 1, state.cursor);
+      if (!guard.apply(*optimizer, mean_loss, where, log)) {
         ++result.nan_skips;
-        log << fmt::format("\nwarning: {}; update skipped\n", what);
-        ATTN_CHECK(++nan_streak < tc.max_nan_skips,
-                   "{} consecutive non-finite steps (max_nan_skips); training stopped. The last "
-                   "good state is kept in {}",
-                   nan_streak, (opt.out / "train_state").string());
       } else {
-        nan_streak = 0;
-        optimizer->step();
-        optimizer->zero_grad();
         if (average) average->update();
         running.add(s);
         step_log.add(s);
@@ -308,7 +268,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
         stopped_by_max_steps = true;
         break;
       }
-      if (checkpoint_due()) save_state();
+      if (clock.due(state.step)) save_state();
     }
     if (stopped_by_max_steps) {
       save_state();

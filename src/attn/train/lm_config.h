@@ -6,7 +6,10 @@
 //             "tie_embeddings": true, "layer_norm_eps": 1e-5, "bias": true}
 // Parsed strictly like the classifier's: unknown keys, wrong types and out-of-range
 // values are errors naming the file and the key.
+#include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "attn/io/json_reader.h"
 #include "attn/models/decoder_lm.h"
@@ -21,5 +24,52 @@ models::DecoderLMConfig parse_decoder_lm_config(const JsonObjectReader& r);
 
 // Every field, in the format parse_decoder_lm_config reads (round-trips exactly).
 nlohmann::json to_json(const models::DecoderLMConfig& c);
+
+}  // namespace attn::train
+
+namespace attn::train {
+
+// The "tokenizer" section of a decoder LM run: {"type": "char", "max_tokens": 0}.
+// Characters are code points of the training text; "\n" is an ordinary symbol.
+struct LmTokenizerConfig {
+  std::string type = "char";
+  std::int64_t max_tokens = 0;  // vocabulary cap incl. padding and [UNK] (0 = every character)
+};
+
+// The "training" section. LMs train by optimizer steps over random windows, not epochs.
+struct LmTrainingConfig {
+  std::string optimizer = "adamw";  // adamw | adam
+  float lr = 1e-3f;
+  float beta1 = 0.9f, beta2 = 0.99f, eps = 1e-8f;
+  float weight_decay = 0.1f;               // 2-D weights only (DecoderLM's decay groups)
+  std::int64_t batch_size = 32;            // windows per micro-batch
+  std::int64_t grad_accum_steps = 1;       // micro-batches per optimizer step
+  std::int64_t max_steps = 5000;           // optimizer steps of the whole run (schedule length)
+  std::string schedule = "warmup_cosine";  // constant | warmup_cosine | warmup_linear
+  std::int64_t warmup_steps = 100;
+  float min_lr = 1e-4f;
+  float clip_norm = 1.0f;            // 0 = no clipping
+  std::int64_t eval_every = 250;     // steps between validations (and the last step)
+  std::int64_t eval_tokens = 65536;  // validation tokens scored per evaluation (0 = all)
+  std::uint64_t seed = 1337;
+  // Crash safety, as the classifier's training section.
+  std::int64_t checkpoint_every_steps = 0;
+  double checkpoint_every_minutes = 10.0;
+  std::string on_nan = "stop";  // stop | skip
+  std::int64_t max_nan_skips = 25;
+};
+
+struct LmRunConfig {
+  std::string name = "decoder_lm";
+  LmTokenizerConfig tokenizer;
+  models::DecoderLMConfig model;
+  LmTrainingConfig training;
+};
+
+// Strict: unknown keys, wrong types, out-of-range values are errors naming file and key.
+LmRunConfig parse_lm_run_config(const nlohmann::json& j, const std::string& file);
+LmRunConfig load_lm_run_config(const std::filesystem::path& file);
+// Every field, in the format parse_lm_run_config reads (round-trips exactly).
+nlohmann::json to_json(const LmRunConfig& c);
 
 }  // namespace attn::train

@@ -30,8 +30,10 @@ std::string ProgressBar::line(std::int64_t step, double loss, double accuracy) c
   std::string bar(static_cast<std::size_t>(filled), '=');
   if (filled < kWidth) bar += '>';
   bar.resize(kWidth, ' ');
-  return fmt::format("{} [{}] {}/{} loss {:.4f} acc {:.4f} {:.1f}k tok/s ETA {}", prefix_, bar,
-                     step, total_, loss, accuracy, rate / 1000.0, format_duration(eta));
+  // accuracy < 0: a model without one (language models) shows no acc field.
+  const std::string acc = accuracy < 0 ? "" : fmt::format(" acc {:.4f}", accuracy);
+  return fmt::format("{} [{}] {}/{} loss {:.4f}{} {:.1f}k tok/s ETA {}", prefix_, bar, step, total_,
+                     loss, acc, rate / 1000.0, format_duration(eta));
 }
 
 void ProgressBar::update(std::int64_t step, double loss, double accuracy, std::int64_t tokens) {

@@ -12,7 +12,8 @@ namespace attn::train {
 class ProgressBar {
  public:
   ProgressBar(std::ostream& out, bool tty, std::int64_t total_steps, std::string prefix);
-  // step is 1-based; loss and accuracy are running means over the epoch so far.
+  // step is 1-based; loss and accuracy are running means over the epoch so far
+  // (accuracy < 0: not shown).
   void update(std::int64_t step, double loss, double accuracy, std::int64_t tokens);
   void finish(const std::string& suffix);
 

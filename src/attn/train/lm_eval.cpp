@@ -1,0 +1,107 @@
+// Scoring a token stream with a DecoderLM (sliding windows) and `attn evaluate`
+// for language-model runs; declared in lm_run.h.
+#include <cmath>
+#include <ostream>
+
+#include "attn/core/thread_pool.h"
+#include "attn/data/utf8.h"
+#include "attn/eval/sliding_window.h"
+#include "attn/io/atomic_file.h"
+#include "attn/io/json_reader.h"
+#include "attn/train/checkpoint.h"
+#include "attn/train/lm_run.h"
+
+namespace attn::train {
+
+namespace fs = std::filesystem;
+
+// stream [n+1] -> nats of targets 1..n. Windows of equal length are batched;
+// positions a window does not score get the ignore index -1.
+LmScore score_stream(const models::DecoderLM& model, const std::vector<std::int32_t>& stream,
+                     std::int64_t stride, std::int64_t batch_size) {
+  const std::int64_t n = static_cast<std::int64_t>(stream.size()) - 1;
+  LmScore score;
+  if (n <= 0) return score;
+  const auto windows = sliding_windows(n, model.config().block_size, stride);
+  std::size_t i = 0;
+  while (i < windows.size()) {
+    const std::int64_t T = windows[i].length();
+    std::size_t j = i;
+    while (j < windows.size() && windows[j].length() == T &&
+           static_cast<std::int64_t>(j - i) < batch_size)
+      ++j;
+    const auto B = static_cast<std::int64_t>(j - i);
+    std::vector<std::int32_t> ids(static_cast<std::size_t>(B * T));
+    std::vector<std::int32_t> targets(ids.size(), -1);
+    std::int64_t scored = 0;
+    for (std::int64_t b = 0; b < B; ++b) {
+      const ScoreWindow& w = windows[i + static_cast<std::size_t>(b)];
+      for (std::int64_t t = 0; t < T; ++t) {
+        const auto k = static_cast<std::size_t>(b * T + t);
+        ids[k] = stream[static_cast<std::size_t>(w.begin + t)];
+        const std::int64_t target = w.begin + t + 1;  // position in the stream
+        if (target >= w.first_scored) {
+          targets[k] = stream[static_cast<std::size_t>(target)];
+          ++scored;
+        }
+      }
+    }
+    Context ctx{nullptr, false, nullptr};
+    const Variable logits = model.forward(ctx, ids, B, T);
+    const Variable loss = model.loss(ctx, logits, targets, -1);
+    score.nats += static_cast<double>(loss.value().data()[0]) * static_cast<double>(scored);
+    score.tokens += scored;
+    i = j;
+  }
+  return score;
+}
+
+std::int32_t lm_start_token(const CharTokenizer& tok) { return tok.encode("\n").front(); }
+
+nlohmann::json LmEvalReport::to_json() const {
+  return {{"loss", loss},     {"perplexity", perplexity}, {"bits_per_char", bits_per_char},
+          {"tokens", tokens}, {"characters", characters}, {"window", window},
+          {"stride", stride}, {"unknown", unknown}};
+}
+
+bool is_lm_config_file(const fs::path& file) {
+  return fs::exists(file) && is_decoder_lm_config(read_json_file(file));
+}
+
+bool is_lm_run(const fs::path& run) { return is_lm_config_file(run / "config.json"); }
+
+LmEvalReport evaluate_lm(const fs::path& run, const fs::path& text_file, int threads,
+                         std::ostream& log) {
+  ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
+  const fs::path config_file = run / "config.json";
+  ATTN_CHECK(fs::exists(config_file), "{}: not a checkpoint directory ({} is missing)",
+             run.string(), config_file.string());
+  const LmRunConfig cfg = load_lm_run_config(config_file);
+  const CharTokenizer tok = CharTokenizer::from_json(read_json_file(run / "tokenizer.json"));
+  models::DecoderLM model(cfg.model, cfg.training.seed);
+  load_weights(run / "model.safetensors", model);
+
+  const std::string text = read_file_bytes(text_file);
+  ATTN_CHECK(!text.empty(), "{}: the file is empty (nothing to evaluate)", text_file.string());
+  std::vector<std::int32_t> stream{lm_start_token(tok)};
+  const std::vector<std::int32_t> ids = tok.encode(text);
+  stream.insert(stream.end(), ids.begin(), ids.end());
+
+  LmEvalReport r;
+  for_each_code_point(text, [&](char32_t, std::string_view) { ++r.characters; });
+  for (std::int32_t id : ids) r.unknown += id == Tokenizer::kUnkId ? 1 : 0;
+  if (r.unknown > 0)
+    log << fmt::format(
+        "warning: {}: {} of {} characters are not in the vocabulary; scored as [UNK]\n",
+        text_file.string(), r.unknown, r.characters);
+  r.window = cfg.model.block_size;
+  r.stride = std::max<std::int64_t>(1, r.window / 2);
+  const LmScore s = score_stream(model, stream, r.stride, cfg.training.batch_size);
+  r.tokens = s.tokens;
+  r.loss = s.nats / static_cast<double>(s.tokens);
+  r.perplexity = std::exp(r.loss);
+  r.bits_per_char = s.nats / std::log(2.0) / static_cast<double>(r.characters);
+  return r;
+}
+
+}  // namespace attn::train
