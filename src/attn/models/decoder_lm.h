@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "attn/models/encoder_classifier.h"
+#include "attn/models/kv_cache.h"
 #include "attn/nn/encoder_layer.h"
 
 namespace attn::models {
@@ -64,6 +65,17 @@ class DecoderLM : public nn::Module {
   Variable loss(Context& ctx, const Variable& logits, const std::vector<std::int32_t>& targets,
                 std::int32_t ignore_index = -1) const;
   const DecoderLMConfig& config() const { return cfg_; }
+
+  // Incremental inference (decoder_lm_step.cpp), no tape, dropout off.
+  // An empty cache for `batch` rows of up to `capacity` tokens (0 = block_size).
+  KVCache new_cache(std::int64_t batch, std::int64_t capacity = 0) const;
+  // ids [B, T] row-major, right-padded: row b's first counts[b] ids are real (counts empty
+  // = all T). Appends them to the cache at positions length[b].. and returns logits
+  // [B, T, V]; row b's logits at i < counts[b] equal forward() over its cached tokens plus
+  // its new ones (the rest are padding, computed but meaningless). Throws attn::Error if
+  // a row would exceed the cache's capacity.
+  Tensor forward_step(const std::vector<std::int32_t>& ids, std::int64_t batch, std::int64_t time,
+                      KVCache& cache, const std::vector<std::int64_t>& counts = {}) const;
   std::vector<LayerRow> layer_rows() const;
 
  private:

@@ -36,6 +36,12 @@ class MultiHeadAttention : public Module {
   Variable forward(Context& ctx, const Variable& query, const Variable& value, const Variable& key,
                    const AttentionMaskSpec& mask, Tensor* scores_out = nullptr) const;
   const MultiHeadAttentionOptions& options() const { return opt_; }
+  // Read-only parts, for inference paths that run the projections themselves
+  // (generate's KV cache projects only the new tokens' keys and values).
+  const Linear& q_proj() const { return q_proj_; }
+  const Linear& k_proj() const { return k_proj_; }
+  const Linear& v_proj() const { return v_proj_; }
+  const Linear& out_proj() const { return out_proj_; }
 
  private:
   MultiHeadAttentionOptions opt_;

@@ -23,6 +23,12 @@ class EncoderLayer : public Module {
   // x [B, T, d_model] -> [B, T, d_model]
   Variable forward(Context& ctx, const Variable& x, const AttentionMaskSpec& mask,
                    Tensor* scores_out = nullptr) const;
+  // Read-only parts, for incremental (KV-cached) inference that reuses the same weights.
+  const EncoderLayerOptions& options() const { return opt_; }
+  const MultiHeadAttention& self_attn() const { return self_attn_; }
+  const FeedForward& feed_forward() const { return ff_; }
+  const LayerNorm& norm1() const { return norm1_; }
+  const LayerNorm& norm2() const { return norm2_; }
 
  private:
   EncoderLayerOptions opt_;

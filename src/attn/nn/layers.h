@@ -68,6 +68,7 @@ class PositionalEncoding : public Module {
   PositionalEncoding(Positional kind, std::int64_t max_len, std::int64_t dim, Rng& rng);
   Variable forward(Context& ctx, const Variable& x) const;
   Positional kind() const { return kind_; }
+  const Variable& table() const { return table_; }  // [max_len, C]; undefined for none
 
  private:
   Positional kind_;
