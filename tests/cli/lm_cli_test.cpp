@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "test_util.h"
 
@@ -79,6 +80,100 @@ TEST(LmCli, EpochsFlagIsRejectedForLanguageModels) {
   const auto r = run_cli(lm_train_args(d, d.dir / "run", "--epochs 2"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("max_steps"), std::string::npos) << r.err;
+}
+
+// A tiny LM trained long enough to have learned its one sentence.
+fs::path trained_lm(LmCliData d) {
+  auto cfg = nlohmann::json::parse(read_file(d.config));
+  cfg["training"]["max_steps"] = 150;
+  cfg["training"]["lr"] = 0.01;
+  cfg["training"]["eval_every"] = 150;
+  d.config = d.dir / "lm_gen.json";
+  write_file(d.config, cfg.dump(2));
+  const fs::path run = d.dir / "gen_run";
+  const auto r = run_cli(lm_train_args(d, run, ""));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return run;
+}
+
+std::string generate_args(const fs::path& run, const std::string& extra) {
+  return fmt::format("generate --checkpoint '{}' --threads 1 {}", run.string(), extra);
+}
+
+TEST(GenerateCli, GreedyIsIdenticalWithAndWithoutTheKvCache) {
+  const LmCliData d = make_lm_cli_data("gen_greedy");
+  const fs::path run = trained_lm(d);
+  const std::string flags = "--prompt 'in the' --temperature 0 --max-new-tokens 10";
+  const auto cached = run_cli(generate_args(run, flags));
+  const auto full = run_cli(generate_args(run, flags + " --no-kv-cache"));
+  ASSERT_EQ(cached.exit_code, 0) << cached.err;
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_EQ(cached.out, full.out);
+  EXPECT_EQ(cached.out.rfind("in the", 0), 0u) << cached.out;  // the prompt, then its continuation
+  EXPECT_EQ(cached.out.size(), std::string("in the").size() + 10 + 1) << cached.out;
+}
+
+TEST(GenerateCli, SamplingIsReproducibleForASeedAndBatchesMatchStreaming) {
+  const LmCliData d = make_lm_cli_data("gen_sample");
+  const fs::path run = trained_lm(d);
+  const std::string flags = "--prompt 'wa' --temperature 1.5 --top-k 8 --max-new-tokens 12";
+  const auto a = run_cli(generate_args(run, flags + " --seed 5"));
+  const auto b = run_cli(generate_args(run, flags + " --seed 5"));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  // The same prompt as row 0 of a batch gives the same text (its own RNG stream).
+  write_file(d.dir / "prompts.txt", "wa\nin\n\n");
+  const auto batch =
+      run_cli(generate_args(run, "--prompts-file '" + (d.dir / "prompts.txt").string() +
+                                     "' --temperature 1.5 --top-k 8 --max-new-tokens 12 --seed 5"));
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  std::istringstream lines(batch.out);
+  std::vector<nlohmann::json> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["prompt"], "wa");
+  EXPECT_EQ(rows[2]["prompt"], "");
+  EXPECT_EQ("wa" + rows[0]["text"].get<std::string>() + "\n", a.out);
+}
+
+TEST(GenerateCli, StopStringEndsTheTextAndIsNotPrinted) {
+  const LmCliData d = make_lm_cli_data("gen_stop");
+  const fs::path run = trained_lm(d);
+  const auto free =
+      run_cli(generate_args(run, "--prompt 'in' --temperature 0 --max-new-tokens 14"));
+  ASSERT_EQ(free.exit_code, 0) << free.err;
+  const std::size_t at = free.out.find("the", 2);
+  ASSERT_NE(at, std::string::npos) << "the model did not learn its sentence: " << free.out;
+  const auto stopped =
+      run_cli(generate_args(run, "--prompt 'in' --temperature 0 --max-new-tokens 14 --stop the"));
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_EQ(stopped.out, free.out.substr(0, at) + "\n");
+}
+
+TEST(GenerateCli, ContextOverflowIsAnErrorUnlessSlidingIsAsked) {
+  const LmCliData d = make_lm_cli_data("gen_overflow");
+  const fs::path run = trained_lm(d);
+  const auto over = run_cli(generate_args(run, "--prompt 'in the' --max-new-tokens 40"));
+  EXPECT_EQ(over.exit_code, 2);
+  EXPECT_NE(over.err.find("block_size"), std::string::npos) << over.err;
+  const auto slide = run_cli(
+      generate_args(run, "--prompt 'in the' --temperature 0 --max-new-tokens 40 --sliding-window"));
+  EXPECT_EQ(slide.exit_code, 0) << slide.err;
+  EXPECT_EQ(slide.out.size(), std::string("in the").size() + 40 + 1) << slide.out;
+}
+
+TEST(GenerateCli, BadOptionsAndMissingRunAreErrors) {
+  const LmCliData d = make_lm_cli_data("gen_bad");
+  const fs::path run = trained_lm(d);
+  for (const char* bad :
+       {"--temperature -1", "--top-p 0", "--top-k -2", "--repetition-penalty 0"}) {
+    const auto r = run_cli(generate_args(run, std::string("--prompt in ") + bad));
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("attn: error:"), std::string::npos) << r.err;
+  }
+  const auto missing = run_cli(generate_args(d.dir / "nope", "--prompt in"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("not a checkpoint directory"), std::string::npos) << missing.err;
 }
 
 }  // namespace

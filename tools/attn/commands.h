@@ -15,6 +15,7 @@ void add_summary(CLI::App& app, Action& run);
 void add_data(CLI::App& app, Action& run);
 void add_explain(CLI::App& app, Action& run);
 void add_viz(CLI::App& app, Action& run);
+void add_generate(CLI::App& app, Action& run);
 void add_report(CLI::App& app, Action& run);
 
 }  // namespace attn::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   attn::cli::add_data(app, run);
   attn::cli::add_explain(app, run);
   attn::cli::add_viz(app, run);
+  attn::cli::add_generate(app, run);
   attn::cli::add_report(app, run);
   try {
     app.parse(argc, argv);

@@ -13,6 +13,8 @@ void validate(const GenerateOptions& opt) {
              opt.max_new_tokens);
   for (std::size_t i = 0; i < opt.stop_sequences.size(); ++i)
     ATTN_CHECK(!opt.stop_sequences[i].empty(), "generate: stop sequence {} is empty", i);
+  ATTN_CHECK(opt.sample_vocab >= 0, "generate: sample_vocab must be >= 0, got {}",
+             opt.sample_vocab);
 }
 
 namespace {
@@ -75,6 +77,8 @@ std::vector<std::vector<std::int32_t>> generate(
   if (n == 0 || opt.max_new_tokens == 0) return st.out;
 
   const std::int64_t v_size = cfg.vocab_size;
+  const std::int64_t sampled =
+      opt.sample_vocab > 0 ? std::min<std::int64_t>(opt.sample_vocab, v_size) : v_size;
   std::vector<std::size_t> all(n);
   for (std::size_t r = 0; r < n; ++r) all[r] = r;
   models::KVCache cache;
@@ -123,13 +127,14 @@ std::vector<std::vector<std::int32_t>> generate(
     for (std::size_t r = 0; r < n; ++r) {
       if (st.done[r]) continue;
       const std::int32_t tok =
-          sample_next(std::span<const float>(next[r], static_cast<std::size_t>(v_size)),
+          sample_next(std::span<const float>(next[r], static_cast<std::size_t>(sampled)),
                       opt.sampling, st.context[r], r, static_cast<std::uint64_t>(step));
       st.context[r].push_back(tok);
       st.out[r].push_back(tok);
       if (opt.on_token) opt.on_token(r, tok);
       for (const auto& s : opt.stop_sequences)
         if (ends_with(st.out[r], s)) st.done[r] = true;
+      if (opt.should_stop && opt.should_stop(r)) st.done[r] = true;
       if (step + 1 == opt.max_new_tokens) st.done[r] = true;
       any_live = any_live || !st.done[r];
       // A full row cannot take its new token: rebuild the cache over the windows.

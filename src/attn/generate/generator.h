@@ -30,9 +30,14 @@ struct GenerateOptions {
   std::vector<std::vector<std::int32_t>> stop_sequences;
   bool use_kv_cache = true;  // false: a full forward over the context at every step
   std::int32_t bos_id = 0;   // an empty prompt starts from this token (e.g. "\n")
+  // > 0: only ids below this are sampled. A model's vocab_size may exceed its
+  // tokenizer's (spare rows never trained); those ids could not be decoded.
+  std::int64_t sample_vocab = 0;
   ContextOverflow overflow = ContextOverflow::error;
   // Called with (prompt index, token) as each token is chosen, rows in order per step.
   std::function<void(std::size_t, std::int32_t)> on_token;
+  // Optional: asked after on_token; true ends that row (e.g. a stop string in its text).
+  std::function<bool(std::size_t)> should_stop;
 };
 
 // Throws attn::Error for a bad option (sampling fields, max_new_tokens < 0, empty stop

@@ -70,16 +70,24 @@ bool is_lm_config_file(const fs::path& file) {
 
 bool is_lm_run(const fs::path& run) { return is_lm_config_file(run / "config.json"); }
 
-LmEvalReport evaluate_lm(const fs::path& run, const fs::path& text_file, int threads,
-                         std::ostream& log) {
-  ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
+LoadedLm open_lm_run(const fs::path& run) {
   const fs::path config_file = run / "config.json";
   ATTN_CHECK(fs::exists(config_file), "{}: not a checkpoint directory ({} is missing)",
              run.string(), config_file.string());
-  const LmRunConfig cfg = load_lm_run_config(config_file);
-  const CharTokenizer tok = CharTokenizer::from_json(read_json_file(run / "tokenizer.json"));
-  models::DecoderLM model(cfg.model, cfg.training.seed);
-  load_weights(run / "model.safetensors", model);
+  LmRunConfig cfg = load_lm_run_config(config_file);
+  CharTokenizer tok = CharTokenizer::from_json(read_json_file(run / "tokenizer.json"));
+  auto model = std::make_unique<models::DecoderLM>(cfg.model, cfg.training.seed);
+  load_weights(run / "model.safetensors", *model);
+  return LoadedLm{std::move(cfg), std::move(tok), std::move(model)};
+}
+
+LmEvalReport evaluate_lm(const fs::path& run, const fs::path& text_file, int threads,
+                         std::ostream& log) {
+  ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
+  const LoadedLm lm = open_lm_run(run);
+  const LmRunConfig& cfg = lm.cfg;
+  const CharTokenizer& tok = lm.tokenizer;
+  const models::DecoderLM& model = *lm.model;
 
   const std::string text = read_file_bytes(text_file);
   ATTN_CHECK(!text.empty(), "{}: the file is empty (nothing to evaluate)", text_file.string());

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -79,6 +80,14 @@ struct LmEvalReport {
 // block_size / 2 (at least 1); the text is preceded by lm_start_token.
 LmEvalReport evaluate_lm(const std::filesystem::path& run, const std::filesystem::path& text_file,
                          int threads, std::ostream& log);
+
+// A trained LM run opened for inference: its config, tokenizer and best weights.
+struct LoadedLm {
+  LmRunConfig cfg;
+  CharTokenizer tokenizer;
+  std::unique_ptr<models::DecoderLM> model;
+};
+LoadedLm open_lm_run(const std::filesystem::path& run);
 
 // Whether a config file / a run directory's config.json describes a decoder LM.
 bool is_lm_config_file(const std::filesystem::path& file);
