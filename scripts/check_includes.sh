@@ -13,7 +13,8 @@ declare -A allowed=(
   [data]="core"
   [io]="core"
   [eval]="core"
-  [train]="core kernels autograd nn models optim data io eval"
+  # train may use generate: a run's report shows samples, as nanoGPT prints them.
+  [train]="core kernels autograd nn models optim data io eval generate"
   [generate]="core kernels autograd nn models data"
   [viz]="core kernels autograd nn models data io"
 )

@@ -18,4 +18,16 @@ TinyCorpus make_tiny_corpus(const std::string& tag);
 std::string train_args(const TinyCorpus& c, const std::filesystem::path& out,
                        const std::string& extra = "");
 
+// A tiny character LM: 30 lines of "in the beginning was the word" to train on,
+// valid (300 chars) and test (100 chars) cut from them, and a 1-layer, 2-head
+// config (block_size 16) that trains 12 steps with validations at 6 and 12.
+struct LmCliData {
+  std::filesystem::path dir, config, train, valid, test;
+};
+LmCliData make_lm_cli_data(const std::string& tag);
+
+// `attn train` arguments for the LM data into `run` on 1 thread, plus `extra`.
+std::string lm_train_args(const LmCliData& d, const std::filesystem::path& run,
+                          const std::string& extra = "");
+
 }  // namespace attn::test

@@ -5,48 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/cli_fixture.h"
 #include "test_util.h"
 
 namespace attn::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct LmCliData {
-  fs::path dir, config, train, valid, test;
-};
-
-LmCliData make_lm_cli_data(const std::string& tag) {
-  LmCliData d;
-  d.dir = make_temp_dir(tag);
-  std::string text;
-  for (int i = 0; i < 30; ++i) text += "in the beginning was the word\n";
-  d.train = d.dir / "train.txt";
-  d.valid = d.dir / "valid.txt";
-  d.test = d.dir / "test.txt";
-  write_file(d.train, text);
-  write_file(d.valid, text.substr(0, 300));
-  write_file(d.test, text.substr(0, 100));
-  d.config = d.dir / "lm.json";
-  const nlohmann::json cfg{
-      {"name", "tiny_lm"},
-      {"tokenizer", {{"type", "char"}}},
-      {"model",
-       {{"type", "decoder_lm"},
-        {"vocab_size", 24},
-        {"block_size", 16},
-        {"d_model", 16},
-        {"num_layers", 1},
-        {"num_heads", 2}}},
-      {"training", {{"batch_size", 4}, {"max_steps", 12}, {"warmup_steps", 2}, {"eval_every", 6}}}};
-  write_file(d.config, cfg.dump(2));
-  return d;
-}
-
-std::string lm_train_args(const LmCliData& d, const fs::path& run, const std::string& extra) {
-  return fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 1 {}",
-                     d.config.string(), d.train.string(), d.valid.string(), run.string(), extra);
-}
 
 TEST(LmCli, TrainsResumesAndEvaluates) {
   const LmCliData d = make_lm_cli_data("lm_cli");

@@ -1,6 +1,7 @@
 // The training report in a real browser: `attn train` writes it, headless
 // Chromium loads it from disk without a script error, both attention views are
 // built, and a screenshot is not blank. A missing browser is a failure, not a skip.
+#include "cli/cli_fixture.h"
 #include "test_util.h"
 #include "viz/viz_test_util.h"
 
@@ -9,32 +10,32 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(ReportBrowser, PageLoadsWithoutErrorsAndDrawsTwoAttentionViews) {
-  ASSERT_TRUE(fs::exists(kChromium))
-      << kChromium << " is missing: run `make deps` (Debian package chromium)";
-  const fs::path run = train_tiny_run("report_browser");  // 2 layers x 2 heads
-  const fs::path html = run / "report.html";
-  ASSERT_TRUE(fs::exists(html)) << "attn train did not write the report";
-  const fs::path dir = make_temp_dir("report_browser_out");
-  const auto dom_file = dir / "dom.html", log = dir / "chromium.log";
-  ASSERT_EQ(chromium("--dump-dom 'file://" + html.string() + "'", dir / "profile1", dom_file, log),
-            0)
-      << read_file(log);
-  const std::string dom = read_file(dom_file);
-  EXPECT_EQ(body_attr(dom, "data-ready"), "1") << read_file(log);
-  EXPECT_EQ(body_attr(dom, "data-errors"), "<absent>");
-  EXPECT_EQ(body_attr(dom, "data-views"), "2");
-  EXPECT_EQ(body_attr(dom, "data-heads"), "8");  // two views x 4 heads
+void expect_report_drawn(const fs::path& html, const std::string& tag, const char* heads) {
+  const PageInBrowser page = load_in_chromium(html, tag);
+  ASSERT_EQ(page.dom_exit, 0) << page.log;
+  EXPECT_EQ(body_attr(page.dom, "data-ready"), "1") << page.log;
+  EXPECT_EQ(body_attr(page.dom, "data-errors"), "<absent>");
+  EXPECT_EQ(body_attr(page.dom, "data-views"), "2");
+  EXPECT_EQ(body_attr(page.dom, "data-heads"), heads);
+  ASSERT_EQ(page.shot_exit, 0) << page.log;
+  ASSERT_EQ(page.shot.width, 1200);
+  EXPECT_GT(luminance_variance(page.shot), 100.0)
+      << "screenshot looks blank (variance of luminance)";
+}
 
-  const auto shot = dir / "report.png";
-  ASSERT_EQ(chromium(fmt::format("--screenshot='{}' --window-size=1200,900 'file://{}'",
-                                 shot.string(), html.string()),
-                     dir / "profile2", dir / "shot.out", log),
-            0)
-      << read_file(log);
-  const DecodedPng png = decode_png(shot);
-  ASSERT_EQ(png.width, 1200);
-  EXPECT_GT(luminance_variance(png), 100.0) << "screenshot looks blank (variance of luminance)";
+TEST(ReportBrowser, PageLoadsWithoutErrorsAndDrawsTwoAttentionViews) {
+  const fs::path run = train_tiny_run("report_browser");  // 2 layers x 2 heads
+  ASSERT_TRUE(fs::exists(run / "report.html")) << "attn train did not write the report";
+  expect_report_drawn(run / "report.html", "report_browser_out", "8");  // two views x 4 heads
+}
+
+TEST(ReportBrowser, LanguageModelReportLoadsWithSamplesAndTwoViews) {
+  const LmCliData d = make_lm_cli_data("report_browser_lm");  // 1 layer x 2 heads
+  const auto r = run_cli(lm_train_args(d, d.dir / "run"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path html = d.dir / "run" / "report.html";
+  ASSERT_TRUE(fs::exists(html)) << "attn train did not write the report";
+  expect_report_drawn(html, "report_browser_lm_out", "4");  // two views x 2 heads
 }
 
 }  // namespace

@@ -14,8 +14,6 @@ namespace fs = std::filesystem;
 
 TEST(VizBrowser, PageDrawsEveryHeadAndTokenWithoutErrors) {
   const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(fs::exists(kChromium))
-      << kChromium << " is missing: run `make deps` (Debian package chromium)";
   const fs::path run = train_tiny_run("viz_browser");
   ASSERT_TRUE(fs::exists(run / "model.safetensors"));
   const fs::path dir = make_temp_dir("viz_browser_out");
@@ -28,35 +26,18 @@ TEST(VizBrowser, PageDrawsEveryHeadAndTokenWithoutErrors) {
   EXPECT_NE(r.out.find("4 heads, 8 tokens"), std::string::npos) << r.out;
   EXPECT_EQ(std::distance(fs::directory_iterator(dir / "png"), fs::directory_iterator()), 5);
 
-  const auto dom_file = dir / "dom.html", log = dir / "chromium.log";
-  ASSERT_EQ(chromium("--dump-dom 'file://" + html.string() + "'", dir / "profile1", dom_file, log),
-            0)
-      << read_file(log);
-  const std::string dom = read_file(dom_file);
-  EXPECT_EQ(body_attr(dom, "data-ready"), "1") << read_file(log);
-  EXPECT_EQ(body_attr(dom, "data-errors"), "<absent>");
-  EXPECT_EQ(body_attr(dom, "data-heads"), "4");   // 2 layers x 2 heads
-  EXPECT_EQ(body_attr(dom, "data-tokens"), "8");  // [CLS] + 7 words
-  EXPECT_NE(dom.find("[CLS]"), std::string::npos);
-
-  const auto shot = dir / "viz.png";
-  ASSERT_EQ(chromium(fmt::format("--screenshot='{}' --window-size=1200,900 'file://{}'",
-                                 shot.string(), html.string()),
-                     dir / "profile2", dir / "shot.out", log),
-            0)
-      << read_file(log);
-  const DecodedPng png = decode_png(shot);
-  ASSERT_EQ(png.width, 1200);
-  ASSERT_EQ(png.height, 900);
-  double sum = 0, sum2 = 0;
-  for (int y = 0; y < png.height; ++y)
-    for (int x = 0; x < png.width; ++x) {
-      const double l = png.luminance(x, y);
-      sum += l;
-      sum2 += l * l;
-    }
-  const double n = static_cast<double>(png.width) * png.height, mean = sum / n;
-  EXPECT_GT(sum2 / n - mean * mean, 100.0) << "screenshot looks blank (variance of luminance)";
+  const PageInBrowser page = load_in_chromium(html, "viz_browser_chromium");
+  ASSERT_EQ(page.dom_exit, 0) << page.log;
+  EXPECT_EQ(body_attr(page.dom, "data-ready"), "1") << page.log;
+  EXPECT_EQ(body_attr(page.dom, "data-errors"), "<absent>");
+  EXPECT_EQ(body_attr(page.dom, "data-heads"), "4");   // 2 layers x 2 heads
+  EXPECT_EQ(body_attr(page.dom, "data-tokens"), "8");  // [CLS] + 7 words
+  EXPECT_NE(page.dom.find("[CLS]"), std::string::npos);
+  ASSERT_EQ(page.shot_exit, 0) << page.log;
+  ASSERT_EQ(page.shot.width, 1200);
+  ASSERT_EQ(page.shot.height, 900);
+  EXPECT_GT(luminance_variance(page.shot), 100.0)
+      << "screenshot looks blank (variance of luminance)";
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("[viz browser test: %.1f s]\n", secs);
 }

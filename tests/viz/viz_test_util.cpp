@@ -97,4 +97,25 @@ std::string body_attr(const std::string& dom, const std::string& name) {
   return m[1].str();
 }
 
+PageInBrowser load_in_chromium(const std::filesystem::path& html, const std::string& tag) {
+  PageInBrowser p;
+  if (!std::filesystem::exists(kChromium)) {
+    ADD_FAILURE() << kChromium << " is missing: run `make deps` (Debian package chromium)";
+    return p;
+  }
+  const auto dir = make_temp_dir(tag);
+  const auto log = dir / "chromium.log";
+  p.dom_exit = chromium("--dump-dom 'file://" + html.string() + "'", dir / "profile1",
+                        dir / "dom.html", log);
+  p.dom = read_file(dir / "dom.html");
+  p.log = read_file(log);
+  const auto shot = dir / "shot.png";
+  p.shot_exit = chromium(fmt::format("--screenshot='{}' --window-size=1200,900 'file://{}'",
+                                     shot.string(), html.string()),
+                         dir / "profile2", dir / "shot.out", log);
+  p.log += read_file(log);
+  if (p.shot_exit == 0) p.shot = decode_png(shot);
+  return p;
+}
+
 }  // namespace attn::test

@@ -34,6 +34,16 @@ inline constexpr const char* kChromium = "/usr/bin/chromium";
 int chromium(const std::string& args, const std::filesystem::path& profile,
              const std::filesystem::path& out, const std::filesystem::path& err);
 
+// `html` opened from disk twice in headless Chromium, each with a fresh profile
+// under a temp dir named after `tag`: once to dump the DOM after the page script
+// ran, once for a 1200x900 screenshot. A missing browser fails the test.
+struct PageInBrowser {
+  int dom_exit = -1, shot_exit = -1;
+  std::string dom, log;  // the dumped DOM; Chromium's stderr
+  DecodedPng shot;
+};
+PageInBrowser load_in_chromium(const std::filesystem::path& html, const std::string& tag);
+
 // The value of attribute `name` in the <body ...> start tag of a dumped DOM, or "<absent>".
 std::string body_attr(const std::string& dom, const std::string& name);
 

@@ -4,6 +4,7 @@
 
 #include "attn/train/classifier_run.h"
 #include "attn/train/interrupt.h"
+#include "attn/train/lm_report_collect.h"
 #include "attn/train/lm_run.h"
 #include "attn/train/report_collect.h"
 #include "attn/viz/training_report.h"
@@ -12,6 +13,21 @@
 namespace attn::cli {
 
 namespace {
+
+// RUN/report.html from collect() once the run has weights. The model is trained
+// and saved either way: a report that cannot be written is a warning (`attn
+// report` can write it later), not a failure.
+template <typename Collect>
+void write_report(const std::filesystem::path& run, Collect collect) {
+  if (!std::filesystem::exists(run / "model.safetensors")) return;
+  const auto report = run / "report.html";
+  try {
+    viz::write_training_report(collect(), report);
+    fmt::print("report: {}\n", report.string());
+  } catch (const Error& e) {
+    fmt::print(stderr, "warning: the report was not written: {}\n", e.what());
+  }
+}
 
 // model.type "decoder_lm": the language-model loop (lm_run.h) with the same flags.
 int train_lm(const train::FitOptions& o) {
@@ -46,6 +62,9 @@ int train_lm(const train::FitOptions& o) {
   }
   fmt::print("checkpoint: {}/model.safetensors\nmetrics: {}/metrics.jsonl\n", o.out.string(),
              o.out.string());
+  if (r.finished)
+    write_report(o.out,
+                 [&] { return train::collect_lm_report(o.out, o.valid, o.threads, std::cerr); });
   return 0;
 }
 
@@ -114,19 +133,9 @@ void add_train(CLI::App& app, Action& run) {
       }
       fmt::print("checkpoint: {}/model.safetensors\nmetrics: {}/metrics.jsonl\n", opt->out.string(),
                  opt->out.string());
-      if (std::filesystem::exists(opt->out / "model.safetensors")) {
-        // The model is trained and saved either way: a report that cannot be
-        // written is a warning (`attn report` can write it later), not a failure.
-        const auto report = opt->out / "report.html";
-        try {
-          const auto& data = opt->test.empty() ? opt->valid : opt->test;
-          viz::write_training_report(train::collect_classifier_report(opt->out, data, opt->threads),
-                                     report);
-          fmt::print("report: {}\n", report.string());
-        } catch (const Error& e) {
-          fmt::print(stderr, "warning: the report was not written: {}\n", e.what());
-        }
-      }
+      const auto& data = opt->test.empty() ? opt->valid : opt->test;
+      write_report(opt->out,
+                   [&] { return train::collect_classifier_report(opt->out, data, opt->threads); });
       return 0;
     };
   });

@@ -1,6 +1,8 @@
 #include <optional>
 
 #include "attn/train/attention_capture.h"
+#include "attn/train/lm_attention_capture.h"
+#include "attn/train/lm_run.h"
 #include "attn/viz/attention_html.h"
 #include "attn/viz/attention_png.h"
 #include "commands.h"
@@ -15,6 +17,7 @@ void add_viz(CLI::App& app, Action& run) {
     std::string text;
     std::optional<std::string> text_pair;
     int threads = 0;
+    std::int64_t max_new_tokens = 40;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")
@@ -24,10 +27,19 @@ void add_viz(CLI::App& app, Action& run) {
   cmd->add_option("--out", a->out, "the HTML file to write (self-contained)")->required();
   cmd->add_option("--png", a->png, "also write one heatmap PNG per layer x head here");
   cmd->add_option("--threads", a->threads, "threads (default: all cores)");
+  cmd->add_option("--max-new-tokens", a->max_new_tokens,
+                  "decoder LMs: tokens to continue the text greedily (shown with the prompt)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([&run, a] {
     run = [a] {
+      const bool lm = train::is_lm_run(a->checkpoint);
+      ATTN_CHECK(!(lm && a->text_pair),
+                 "{}: a decoder LM reads one text; --text-pair is for encoder-decoder models",
+                 a->checkpoint.string());
       const auto cap =
-          train::capture_classifier_attention(a->checkpoint, a->text, a->text_pair, a->threads);
+          lm ? train::capture_lm_attention(a->checkpoint, a->text, a->max_new_tokens, a->threads)
+             : train::capture_classifier_attention(a->checkpoint, a->text, a->text_pair,
+                                                   a->threads);
       viz::write_attention_html(cap, a->out);
       fmt::print("wrote {} ({} heads, {} tokens)\n", a->out.string(), cap.total_heads(),
                  cap.total_tokens());

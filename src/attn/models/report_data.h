@@ -21,12 +21,13 @@ struct StepPoint {
   double loss = 0, accuracy = 0, lr = 0, tokens_per_s = 0, seconds = 0;
 };
 
-// One line of RUN/metrics.jsonl.
+// One line of RUN/metrics.jsonl: an epoch of a classifier, a validation of an LM.
 struct EpochPoint {
   std::int64_t epoch = 0, step = 0;
   double lr = 0, train_loss = 0, train_accuracy = 0, val_loss = 0, val_accuracy = 0, val_f1 = 0;
-  double seconds = 0;  // of this epoch
+  double seconds = 0;  // classifiers: of this epoch; LMs: since the run started
   bool best = false;
+  double val_bpc = 0;  // LMs only (NaN for classifiers)
 };
 
 struct ClassifiedExample {
@@ -55,21 +56,36 @@ struct ClassifierSection {
   std::vector<ClassifiedExample> worst;  // ascending p_true
 };
 
+// A prompt and what the model wrote after it.
+struct LmSample {
+  std::string prompt, text;
+};
+
+struct LmSection {
+  std::string data_file;  // empty: no evaluation (missing_data_note says why)
+  double loss = 0, perplexity = 0, bits_per_char = 0;  // on data_file, nats per token for loss
+  std::int64_t tokens = 0, characters = 0, window = 0, stride = 0;
+  std::string sampling;  // how the samples were drawn, e.g. "temperature 0.8, top-k 40, seed 1"
+  std::vector<LmSample> samples;
+};
+
 struct ReportData {
   std::string run;          // the run directory as given
-  std::string model_kind;   // "encoder classifier"
+  std::string model_kind;   // "encoder classifier" | "decoder LM"
   std::string model_name;   // config "name"
   std::string config_json;  // the run's config.json, pretty-printed
   std::vector<LayerRow> summary;
   std::vector<EpochPoint> epochs;
   std::vector<StepPoint> steps;
   std::int64_t best_epoch = -1;
-  std::optional<ClassifierSection> classifier;  // decoder LM / seq2seq sections go beside it
+  std::optional<ClassifierSection> classifier;  // a seq2seq section goes beside these
+  std::optional<LmSection> lm;
   std::string missing_data_note;           // why no evaluation section (e.g. no data file given)
   std::vector<ReportAttention> attention;  // at most two examples
 };
 
 inline constexpr std::size_t kExcerptChars = 300;
 inline constexpr std::size_t kWorstExamples = 10;
+inline constexpr std::size_t kLmSamples = 3;
 
 }  // namespace attn::models

@@ -126,11 +126,19 @@ std::vector<models::EpochPoint> read_epoch_log(const fs::path& file) {
     e.val_loss = number(j, "val_loss");
     e.val_accuracy = number(j, "val_accuracy");
     e.val_f1 = number(j, "val_f1");
+    e.val_bpc = number(j, "val_bpc");
     e.seconds = number(j, "seconds");
     e.best = j.value("best", false);
     out.push_back(e);
   }
   return out;
+}
+
+void read_run_logs(const fs::path& run, models::ReportData& d) {
+  d.run = run.string();
+  d.config_json = read_json_file(run / "config.json").dump(2);
+  d.epochs = read_epoch_log(run / "metrics.jsonl");
+  d.steps = read_step_log(run / "steps.jsonl");
 }
 
 models::ReportData collect_classifier_report(const fs::path& run, const fs::path& data,
@@ -139,13 +147,10 @@ models::ReportData collect_classifier_report(const fs::path& run, const fs::path
   ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
   LoadedRun r = open_run(run);
   models::ReportData d;
-  d.run = run.string();
+  read_run_logs(run, d);
   d.model_kind = "encoder classifier";
   d.model_name = r.cfg.name;
-  d.config_json = read_json_file(run / "config.json").dump(2);
   d.summary = r.model->layer_rows();
-  d.epochs = read_epoch_log(run / "metrics.jsonl");
-  d.steps = read_step_log(run / "steps.jsonl");
   for (const auto& e : d.epochs)
     if (e.best) d.best_epoch = e.epoch;
   if (data.empty()) {

@@ -24,6 +24,9 @@ models::ReportData collect_classifier_report(const std::filesystem::path& run,
 std::vector<models::StepPoint> read_step_log(const std::filesystem::path& file);
 std::vector<models::EpochPoint> read_epoch_log(const std::filesystem::path& file);
 
+// The parts every report has: run, config_json, epochs (metrics.jsonl), steps.
+void read_run_logs(const std::filesystem::path& run, models::ReportData& d);
+
 // At most `max_chars` code points of UTF-8 `text`, plus "…" when it was cut.
 std::string text_excerpt(const std::string& text, std::size_t max_chars);
 

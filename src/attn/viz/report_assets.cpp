@@ -21,6 +21,8 @@ table.worst tr.wrong td:nth-child(4) { color: #b00; font-weight: bold; }
 figure.chart-box { margin: 0; background: #fff; border: 1px solid #ddd; }
 svg.chart text { font: 11px system-ui, sans-serif; fill: #333; }
 svg.chart text.title { font-size: 13px; font-weight: bold; }
+pre.sample { background: #fff; border: 1px solid #ddd; padding: .6em; white-space: pre-wrap;
+             max-width: 60em; }
 pre.config { background: #fff; border: 1px solid #ddd; padding: .6em; overflow: auto;
              max-height: 40em; font-size: 12px; }
 .attn-view { border-top: 2px solid #ccc; margin-top: 1em; padding-top: .3em; }

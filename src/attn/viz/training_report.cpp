@@ -9,6 +9,8 @@
 #include "attn/viz/attention_page_assets.h"
 #include "attn/viz/html_page.h"
 #include "attn/viz/report_assets.h"
+#include "attn/viz/report_format.h"
+#include "attn/viz/training_report_lm.h"
 
 namespace attn::viz {
 
@@ -16,26 +18,6 @@ namespace {
 
 constexpr const char* kTrainColor = "#3b528b";
 constexpr const char* kValidColor = "#e07000";
-
-std::string fixed(double v, int digits = 4) {
-  return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : "&ndash;";
-}
-
-std::string with_commas(std::int64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string duration(double s) {
-  if (!std::isfinite(s)) return "&ndash;";
-  if (s < 60) return fmt::format("{:.1f} s", s);
-  if (s < 3600) return fmt::format("{:.1f} min", s / 60);
-  return fmt::format("{:.2f} h", s / 3600);
-}
 
 ChartSeries series(const std::string& name, const char* color, bool markers) {
   ChartSeries s;
@@ -134,8 +116,13 @@ std::string meta_line(const models::ReportData& d) {
   std::string out =
       fmt::format("<p class=\"meta\">{} &ldquo;{}&rdquo; &middot; {} parameters",
                   html_escape(d.model_kind), html_escape(d.model_name), with_commas(params));
-  out += fmt::format(" &middot; {} epoch(s) finished", d.epochs.size());
-  if (d.best_epoch > 0) out += fmt::format(" &middot; best epoch {}", d.best_epoch);
+  if (d.lm) {
+    out += fmt::format(" &middot; {} validation(s)", d.epochs.size());
+    if (d.best_epoch > 0) out += fmt::format(" &middot; best step {}", d.best_epoch);
+  } else {
+    out += fmt::format(" &middot; {} epoch(s) finished", d.epochs.size());
+    if (d.best_epoch > 0) out += fmt::format(" &middot; best epoch {}", d.best_epoch);
+  }
   if (!d.steps.empty())
     out += fmt::format(" &middot; {} steps in {}", d.steps.back().step,
                        duration(d.steps.back().seconds));
@@ -179,7 +166,8 @@ std::vector<ReportChart> report_charts(const models::ReportData& d) {
     vloss.x.push_back(x), vloss.y.push_back(e.val_loss);
     vacc.x.push_back(x), vacc.y.push_back(e.val_accuracy);
     const auto it = seconds_at.find(e.step);
-    vloss_t.x.push_back(it != seconds_at.end() ? it->second : std::nan(""));
+    // An LM's metrics.jsonl has the run's elapsed seconds itself.
+    vloss_t.x.push_back(it != seconds_at.end() ? it->second : d.lm ? e.seconds : std::nan(""));
     vloss_t.y.push_back(e.val_loss);
   }
   auto chart = [](std::string id, std::string title, std::string xl, std::string yl,
@@ -192,6 +180,20 @@ std::vector<ReportChart> report_charts(const models::ReportData& d) {
     c.chart.series = std::move(s);
     return c;
   };
+  if (d.lm) {  // no accuracy; bits per character is the LM's headline number
+    ChartSeries bpc = series("valid", kValidColor, true), bpc_t = bpc;
+    for (std::size_t i = 0; i < d.epochs.size(); ++i) {
+      bpc.x.push_back(vloss.x[i]), bpc.y.push_back(d.epochs[i].val_bpc);
+      bpc_t.x.push_back(vloss_t.x[i]), bpc_t.y.push_back(d.epochs[i].val_bpc);
+    }
+    return {chart("loss-step", "Loss (nats per token)", "step", "loss", {loss, vloss}),
+            chart("loss-time", "Loss over wall time", "seconds", "loss", {loss_t, vloss_t}),
+            chart("bpc-step", "Validation bits per character", "step", "bits/char", {bpc}),
+            chart("bpc-time", "Validation bits per character over wall time", "seconds",
+                  "bits/char", {bpc_t}),
+            chart("lr-step", "Learning rate", "step", "learning rate", {lr}),
+            chart("tokens-step", "Throughput", "step", "tokens / s", {tps})};
+  }
   return {chart("loss-step", "Loss", "step", "loss", {loss, vloss}),
           chart("loss-time", "Loss over wall time", "seconds", "loss", {loss_t, vloss_t}),
           chart("accuracy-step", "Accuracy", "step", "accuracy", {acc, vacc}),
@@ -206,9 +208,13 @@ std::string training_report_html(const models::ReportData& d) {
   page.css = std::string(kAttentionCss) + kReportCss;
   std::string& b = page.body;
   b = "<h1>" + html_escape(page.title) + "</h1>\n" + meta_line(d);
-  b += "<nav><a href=\"#model\">Model</a> <a href=\"#curves\">Curves</a> <a href=\"#epochs\">"
-       "Epochs</a> <a href=\"#evaluation\">Evaluation</a> <a href=\"#attention\">Attention</a> "
-       "<a href=\"#config\">Config</a></nav>\n";
+  const char* epochs = d.lm ? "Validations" : "Epochs";
+  const char* evaluation = d.lm ? "Evaluation and samples" : "Evaluation";
+  b += fmt::format(
+      "<nav><a href=\"#model\">Model</a> <a href=\"#curves\">Curves</a> <a href=\"#epochs\">{}"
+      "</a> <a href=\"#evaluation\">{}</a> <a href=\"#attention\">Attention</a> "
+      "<a href=\"#config\">Config</a></nav>\n",
+      epochs, evaluation);
   b += "<section id=\"model\"><h2>Model</h2>\n" + summary_section(d) + "</section>\n";
   b += "<section id=\"curves\"><h2>Training curves</h2>\n";
   if (d.steps.empty())
@@ -219,8 +225,10 @@ std::string training_report_html(const models::ReportData& d) {
     b += "<figure class=\"chart-box\" data-chart=\"" + c.id + "\">" + svg_line_chart(c.chart) +
          "</figure>\n";
   b += "</div></section>\n";
-  b += "<section id=\"epochs\"><h2>Epochs</h2>\n" + epochs_section(d) + "</section>\n";
-  b += "<section id=\"evaluation\"><h2>Evaluation</h2>\n" + evaluation_section(d) + "</section>\n";
+  b += fmt::format("<section id=\"epochs\"><h2>{}</h2>\n{}</section>\n", epochs,
+                   d.lm ? lm_validations_table(d) : epochs_section(d));
+  b += fmt::format("<section id=\"evaluation\"><h2>{}</h2>\n{}</section>\n", evaluation,
+                   d.lm ? lm_evaluation_section(d) : evaluation_section(d));
   b += "<section id=\"attention\"><h2>Attention</h2>\n";
   if (d.attention.empty()) b += "<p class=\"hint\">No attention views in this report.</p>\n";
   for (std::size_t i = 0; i < d.attention.size(); ++i) {

@@ -1,0 +1,15 @@
+#pragma once
+// Number formatting shared by the training report's sections (HTML text).
+#include <cstdint>
+#include <string>
+
+namespace attn::viz {
+
+// v with `digits` decimals, or an en dash for NaN/inf (a value the run did not log).
+std::string fixed(double v, int digits = 4);
+// 1234567 -> "1,234,567" (counts: n >= 0).
+std::string with_commas(std::int64_t n);
+// Seconds as "12.3 s", "4.5 min" or "1.25 h" (en dash when not finite).
+std::string duration(double seconds);
+
+}  // namespace attn::viz
