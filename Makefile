@@ -13,7 +13,8 @@ RUN ?= runs/spam
 # Debian 12 packages the build, tests and demo need.
 PACKAGES := g++ cmake ninja-build pkg-config make libopenblas-dev nlohmann-json3-dev \
             libcli11-dev libfmt-dev libgtest-dev libssl-dev clang-format \
-            libstb-dev fonts-dejavu-core chromium clang libclang-rt-14-dev valgrind bible-kjv
+            libstb-dev fonts-dejavu-core chromium clang libclang-rt-14-dev valgrind bible-kjv \
+            libsentencepiece-dev
 
 .PHONY: all deps build cli test test-asan test-tsan fuzz check-deep demo bench fixtures format \
         format-check clean

@@ -53,8 +53,8 @@ void add_generate(CLI::App& app, Action& run) {
       g.max_new_tokens = a->max_new_tokens;
       g.sampling = {a->temperature, a->top_k, a->top_p, a->repetition_penalty, a->seed};
       g.use_kv_cache = !a->no_kv_cache;
-      g.bos_id = train::lm_start_token(lm.tokenizer);
-      g.sample_vocab = lm.tokenizer.vocab_size();
+      g.bos_id = train::lm_start_token(*lm.tokenizer);
+      g.sample_vocab = lm.tokenizer->vocab_size();
       g.overflow = a->slide ? generate::ContextOverflow::slide : generate::ContextOverflow::error;
       opt.stop_strings = a->stops;
       const bool stream = prompts.size() == 1;
@@ -66,7 +66,7 @@ void add_generate(CLI::App& app, Action& run) {
           std::fflush(stdout);  // show each token as it is produced
         };
       }
-      const auto texts = generate::generate_text(*lm.model, lm.tokenizer, prompts, opt);
+      const auto texts = generate::generate_text(*lm.model, *lm.tokenizer, prompts, opt);
       if (stream) {
         fmt::print("\n");
       } else {  // a batch: one JSON line per prompt, in input order

@@ -17,5 +17,6 @@ void add_explain(CLI::App& app, Action& run);
 void add_viz(CLI::App& app, Action& run);
 void add_generate(CLI::App& app, Action& run);
 void add_report(CLI::App& app, Action& run);
+void add_tokenizer(CLI::App& app, Action& run);
 
 }  // namespace attn::cli

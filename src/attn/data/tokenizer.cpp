@@ -6,6 +6,7 @@
 
 #include "attn/core/error.h"
 #include "attn/data/char_tokenizer.h"
+#include "attn/data/sentencepiece_tokenizer.h"
 #include "attn/data/word_tokenizer.h"
 
 namespace attn {
@@ -82,11 +83,14 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json(const nlohmann::json& j) {
   ATTN_CHECK(j.is_object(), "tokenizer: expected a JSON object, got a {}", j.type_name());
   auto type = j.find("type");
   ATTN_CHECK(type != j.end() && type->is_string(),
-             "tokenizer: missing string field \"type\" (expected \"word\" or \"char\")");
+             "tokenizer: missing string field \"type\" (expected \"word\", \"char\" or "
+             "\"sentencepiece\")");
   const std::string t = type->get<std::string>();
   if (t == "word") return std::make_unique<WordTokenizer>(WordTokenizer::from_json(j));
   if (t == "char") return std::make_unique<CharTokenizer>(CharTokenizer::from_json(j));
-  fail("tokenizer: unknown type \"{}\" (expected \"word\" or \"char\")", t);
+  if (t == "sentencepiece")
+    return std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::from_json(j));
+  fail("tokenizer: unknown type \"{}\" (expected \"word\", \"char\" or \"sentencepiece\")", t);
 }
 
 }  // namespace attn

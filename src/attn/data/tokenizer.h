@@ -1,5 +1,5 @@
 #pragma once
-// Tokenizer interface shared by the word- and character-level tokenizers.
+// Tokenizer interface shared by the word, character and SentencePiece tokenizers.
 // Ids are dense in [0, vocab_size()); id 0 is padding and id 1 is the unknown
 // token in every tokenizer, so batching and masks never need to ask.
 // Tokenizers serialise to JSON (stored in a checkpoint's config.json) and

@@ -28,6 +28,20 @@ std::size_t pending_suffix(const std::string& text, const std::vector<std::strin
   return keep;
 }
 
+// Bytes of the U+FFFD characters ending `text` (at most 3, a 4-byte character
+// short of its last byte): a tokenizer with byte pieces decodes a character
+// whose bytes are not all generated yet as U+FFFD, which the next token may
+// turn into the real character, so they are not shown yet.
+std::size_t pending_replacements(const std::string& text) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::size_t n = 0;
+  while (n < 3 * kReplacement.size() && n + kReplacement.size() <= text.size() &&
+         text.compare(text.size() - n - kReplacement.size(), kReplacement.size(), kReplacement) ==
+             0)
+    n += kReplacement.size();
+  return n;
+}
+
 }  // namespace
 
 std::vector<std::string> generate_text(const models::DecoderLM& model, const Tokenizer& tokenizer,
@@ -64,7 +78,8 @@ std::vector<std::string> generate_text(const models::DecoderLM& model, const Tok
         return;
       }
     }
-    emit(row, r.text.size() - pending_suffix(r.text, opt.stop_strings));
+    emit(row, r.text.size() -
+                  std::max(pending_suffix(r.text, opt.stop_strings), pending_replacements(r.text)));
   };
   g.should_stop = [&](std::size_t row) { return rows[row].stopped; };
   generate(model, ids, g);

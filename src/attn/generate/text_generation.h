@@ -3,7 +3,8 @@
 // with generate(), and the new text is streamed piece by piece. Stop strings
 // end a row and are not part of its text; while a stop string could still be
 // completing, the characters that might belong to it are held back, so the
-// stream never shows text that is later cut.
+// stream never shows text that is later cut; so are trailing U+FFFD, which
+// may be a character whose byte pieces are still being generated.
 #include <functional>
 #include <string>
 #include <string_view>

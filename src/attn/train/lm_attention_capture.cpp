@@ -12,7 +12,7 @@ models::AttentionCapture capture_lm_attention(const LoadedLm& lm, const std::str
                                               const std::string& prompt,
                                               std::int64_t max_new_tokens) {
   ATTN_CHECK(max_new_tokens >= 0, "max_new_tokens must be >= 0, got {}", max_new_tokens);
-  const Tokenizer& tok = lm.tokenizer;
+  const Tokenizer& tok = *lm.tokenizer;
   const std::int64_t view = std::min(lm.cfg.model.block_size, kMaxViewTokens);
 
   // The context the model sees: the prompt's ids, or the start token for an empty
@@ -20,7 +20,7 @@ models::AttentionCapture capture_lm_attention(const LoadedLm& lm, const std::str
   // depends on most.
   std::vector<std::int32_t> ids = tok.encode(prompt);
   const std::size_t prompt_tokens = ids.size();
-  if (ids.empty()) ids.push_back(lm_start_token(lm.tokenizer));
+  if (ids.empty()) ids.push_back(lm_start_token(tok));
   const std::int64_t keep_prompt = std::max<std::int64_t>(1, view - max_new_tokens);
   models::AttentionCapture cap;
   if (static_cast<std::int64_t>(ids.size()) > keep_prompt) {
@@ -34,7 +34,7 @@ models::AttentionCapture capture_lm_attention(const LoadedLm& lm, const std::str
   generate::GenerateOptions g;
   g.max_new_tokens = std::min<std::int64_t>(max_new_tokens, view - ids.size());
   g.sampling.temperature = 0;  // greedy: the view is reproducible
-  g.bos_id = lm_start_token(lm.tokenizer);
+  g.bos_id = lm_start_token(tok);
   g.sample_vocab = tok.vocab_size();
   const std::vector<std::int32_t> generated = generate::generate(*lm.model, {ids}, g)[0];
 

@@ -56,9 +56,26 @@ namespace attn::train {
 
 namespace {
 
-LmTokenizerConfig parse_lm_tokenizer(const JsonObjectReader& r) {
+// `path` as written in config `file`: absolute, against the config's folder when relative.
+std::string resolve_path(const std::string& file, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  return std::filesystem::absolute(std::filesystem::path(file).parent_path() / p)
+      .lexically_normal()
+      .string();
+}
+
+LmTokenizerConfig parse_lm_tokenizer(const JsonObjectReader& r, const std::string& file) {
   LmTokenizerConfig t;
-  t.type = r.get_string_enum("type", t.type, {"char"});
+  t.type = r.get_string_enum("type", t.type, {"char", "sentencepiece"});
+  if (t.type == "sentencepiece") {
+    // The file is only opened when training starts: a finished run never needs it again.
+    const std::string model = r.get_string_required("model");
+    if (model.empty()) fail("{}: expected a path, got \"\"", r.where("model"));
+    t.model = resolve_path(file, model);
+    r.finish();
+    return t;
+  }
   t.max_tokens = r.get_int("max_tokens", t.max_tokens, 0);
   if (t.max_tokens > 0 && t.max_tokens < 3)
     fail("{}: expected 0 (no cap) or >= 3 (padding, [UNK] and one character), got {}",
@@ -106,7 +123,7 @@ LmRunConfig parse_lm_run_config(const nlohmann::json& j, const std::string& file
   LmRunConfig c;
   c.name = root.get_string("name", c.name);
   root.get_string("description", "");
-  c.tokenizer = parse_lm_tokenizer(root.get_object_or_empty("tokenizer"));
+  c.tokenizer = parse_lm_tokenizer(root.get_object_or_empty("tokenizer"), file);
   c.training = parse_lm_training(root.get_object_or_empty("training"));
   c.model = parse_decoder_lm_config(root.get_object("model"));
   root.finish();
@@ -119,8 +136,12 @@ LmRunConfig load_lm_run_config(const std::filesystem::path& file) {
 
 nlohmann::json to_json(const LmRunConfig& c) {
   const auto& t = c.training;
+  const nlohmann::json tokenizer =
+      c.tokenizer.type == "sentencepiece"
+          ? nlohmann::json{{"type", c.tokenizer.type}, {"model", c.tokenizer.model}}
+          : nlohmann::json{{"type", c.tokenizer.type}, {"max_tokens", c.tokenizer.max_tokens}};
   return {{"name", c.name},
-          {"tokenizer", {{"type", c.tokenizer.type}, {"max_tokens", c.tokenizer.max_tokens}}},
+          {"tokenizer", tokenizer},
           {"model", to_json(c.model)},
           {"training",
            {{"optimizer", t.optimizer},

@@ -29,11 +29,17 @@ nlohmann::json to_json(const models::DecoderLMConfig& c);
 
 namespace attn::train {
 
-// The "tokenizer" section of a decoder LM run: {"type": "char", "max_tokens": 0}.
+// The "tokenizer" section of a decoder LM run: {"type": "char", "max_tokens": 0},
+// or {"type": "sentencepiece", "model": "PATH"} for a tokenizer trained by
+// `attn tokenizer train` (its output folder, its tokenizer.json, or a .model).
 // Characters are code points of the training text; "\n" is an ordinary symbol.
 struct LmTokenizerConfig {
-  std::string type = "char";
-  std::int64_t max_tokens = 0;  // vocabulary cap incl. padding and [UNK] (0 = every character)
+  std::string type = "char";  // char | sentencepiece
+  std::int64_t max_tokens =
+      0;  // char: vocabulary cap incl. padding and [UNK] (0 = every character)
+  // sentencepiece: the path, made absolute against the config file's folder
+  // when relative, so the run's saved config.json still names the same file.
+  std::string model;
 };
 
 // The "training" section. LMs train by optimizer steps over random windows, not epochs.

@@ -56,7 +56,10 @@ LmScore score_stream(const models::DecoderLM& model, const std::vector<std::int3
   return score;
 }
 
-std::int32_t lm_start_token(const CharTokenizer& tok) { return tok.encode("\n").front(); }
+std::int32_t lm_start_token(const Tokenizer& tok) {
+  const std::vector<std::int32_t> ids = tok.encode("\n");
+  return ids.size() == 1 ? ids.front() : Tokenizer::kUnkId;
+}
 
 nlohmann::json LmEvalReport::to_json() const {
   return {{"loss", loss},     {"perplexity", perplexity}, {"bits_per_char", bits_per_char},
@@ -75,7 +78,7 @@ LoadedLm open_lm_run(const fs::path& run) {
   ATTN_CHECK(fs::exists(config_file), "{}: not a checkpoint directory ({} is missing)",
              run.string(), config_file.string());
   LmRunConfig cfg = load_lm_run_config(config_file);
-  CharTokenizer tok = CharTokenizer::from_json(read_json_file(run / "tokenizer.json"));
+  auto tok = Tokenizer::from_json(read_json_file(run / "tokenizer.json"));
   auto model = std::make_unique<models::DecoderLM>(cfg.model, cfg.training.seed);
   load_weights(run / "model.safetensors", *model);
   return LoadedLm{std::move(cfg), std::move(tok), std::move(model)};
@@ -86,7 +89,7 @@ LmEvalReport evaluate_lm(const fs::path& run, const fs::path& text_file, int thr
   ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
   const LoadedLm lm = open_lm_run(run);
   const LmRunConfig& cfg = lm.cfg;
-  const CharTokenizer& tok = lm.tokenizer;
+  const Tokenizer& tok = *lm.tokenizer;
   const models::DecoderLM& model = *lm.model;
 
   const std::string text = read_file_bytes(text_file);

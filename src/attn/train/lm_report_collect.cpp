@@ -72,13 +72,13 @@ models::ReportData collect_lm_report(const fs::path& run, const fs::path& data, 
   g.max_new_tokens = 160;
   g.sampling.temperature = 0.8f;
   g.sampling.seed = 1;
-  g.bos_id = lm_start_token(lm.tokenizer);
-  g.sample_vocab = lm.tokenizer.vocab_size();
+  g.bos_id = lm_start_token(*lm.tokenizer);
+  g.sample_vocab = lm.tokenizer->vocab_size();
   g.overflow = generate::ContextOverflow::slide;  // a sample may outgrow a small context
   sec.sampling =
       "temperature 0.8, seed 1, at most 160 tokens, continued past the context "
       "with a sliding window";
-  const auto texts = generate::generate_text(*lm.model, lm.tokenizer, prompts, opt);
+  const auto texts = generate::generate_text(*lm.model, *lm.tokenizer, prompts, opt);
   for (std::size_t i = 0; i < prompts.size(); ++i) sec.samples.push_back({prompts[i], texts[i]});
 
   for (std::size_t i = 0; i < std::min<std::size_t>(2, prompts.size()); ++i) {

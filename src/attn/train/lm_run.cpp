@@ -7,6 +7,8 @@
 
 #include "attn/core/rng.h"
 #include "attn/core/thread_pool.h"
+#include "attn/data/char_tokenizer.h"
+#include "attn/data/utf8.h"
 #include "attn/io/atomic_file.h"
 #include "attn/io/json_reader.h"
 #include "attn/optim/schedule.h"
@@ -16,6 +18,7 @@
 #include "attn/train/progress.h"
 #include "attn/train/step_guard.h"
 #include "attn/train/step_log.h"
+#include "attn/train/tokenizer_files.h"
 
 namespace attn::train {
 
@@ -71,6 +74,19 @@ void scale_gradients(const std::vector<optim::ParamRef>& params, float factor) {
   }
 }
 
+// A new run's tokenizer: built from the training text (char) or loaded from
+// the file the config names (sentencepiece); `config` names the config in errors.
+std::unique_ptr<Tokenizer> make_lm_tokenizer(const LmTokenizerConfig& c,
+                                             const std::string& train_text,
+                                             const std::string& config) {
+  if (c.type == "sentencepiece")
+    return std::make_unique<SentencePieceTokenizer>(load_sentencepiece_tokenizer(
+        c.model, fmt::format("{}: tokenizer.model", config.empty() ? "config" : config)));
+  auto tok = std::make_unique<CharTokenizer>();
+  tok->build({train_text}, static_cast<int>(c.max_tokens));
+  return tok;
+}
+
 LmRunConfig resolve_config(const LmFitOptions& opt) {
   LmRunConfig cfg = opt.config ? *opt.config
                     : opt.resume && opt.config_file.empty()
@@ -93,13 +109,15 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
 
   const std::string train_text = read_text(opt.train, "training");
   const std::string valid_text = read_text(opt.valid, "validation");
-  CharTokenizer tok;
   const bool resume_run = opt.resume && fs::exists(opt.out / "tokenizer.json");
-  if (resume_run) {
-    tok = CharTokenizer::from_json(read_json_file(opt.out / "tokenizer.json"));
-  } else {
-    tok.build({train_text}, static_cast<int>(cfg.tokenizer.max_tokens));
-  }
+  const std::unique_ptr<Tokenizer> tok_ptr =
+      resume_run ? Tokenizer::from_json(read_json_file(opt.out / "tokenizer.json"))
+                 : make_lm_tokenizer(cfg.tokenizer, train_text, opt.config_file.string());
+  const Tokenizer& tok = *tok_ptr;
+  if (cfg.tokenizer.type == "sentencepiece")
+    ATTN_CHECK(tok.vocab_size() <= cfg.model.vocab_size,
+               "the tokenizer {} has {} pieces but model.vocab_size is {}: raise model.vocab_size",
+               cfg.tokenizer.model, tok.vocab_size(), cfg.model.vocab_size);
   ATTN_CHECK(tok.vocab_size() <= cfg.model.vocab_size,
              "the training text has {} distinct symbols (+ padding and [UNK]) but model.vocab_size "
              "is {}: raise vocab_size or set tokenizer.max_tokens",
@@ -110,6 +128,7 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
              "more text or a smaller model.block_size",
              opt.train.string(), train_ids.size(), T + 1);
   std::vector<std::int32_t> valid_stream{lm_start_token(tok)};
+  double valid_chars_per_token = 1.0;  // val_bpc is per character, whatever a token spans
   {
     const auto v = tok.encode(valid_text);
     const auto keep = tc.eval_tokens > 0 ? std::min<std::size_t>(
@@ -117,6 +136,10 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
                                          : v.size();
     valid_stream.insert(valid_stream.end(), v.begin(),
                         v.begin() + static_cast<std::ptrdiff_t>(keep));
+    std::int64_t chars = 0;
+    for_each_code_point(tok.decode({valid_stream.begin() + 1, valid_stream.end()}),
+                        [&](char32_t, std::string_view) { ++chars; });
+    if (keep > 0) valid_chars_per_token = static_cast<double>(chars) / static_cast<double>(keep);
   }
   log << fmt::format(
       "data: {} train tokens, {} valid tokens scored per evaluation; vocabulary {}\n",
@@ -226,7 +249,7 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
               {"step", state.step},
               {"train_loss", n > 0 ? state.epoch_loss_sum / n : std::nan("")},
               {"val_loss", val_loss},
-              {"val_bpc", val_loss / std::log(2.0)},
+              {"val_bpc", val_loss / std::log(2.0) / valid_chars_per_token},
               {"lr", optimizer->lr()},
               {"seconds", step_log.elapsed_seconds()},
               {"tokens_per_s", window_s > 0 ? static_cast<double>(window_tokens) / window_s : 0.0},
@@ -234,7 +257,8 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
               .dump());
       log << fmt::format("\nstep {}: train_loss {:.4f} val_loss {:.4f} val_bpc {:.4f}{}\n",
                          state.step, n > 0 ? state.epoch_loss_sum / n : 0.0, val_loss,
-                         val_loss / std::log(2.0), improved ? " (best, saved)" : "");
+                         val_loss / std::log(2.0) / valid_chars_per_token,
+                         improved ? " (best, saved)" : "");
       state.epoch_loss_sum = 0;
       state.epoch_examples = 0;
       window_tokens = 0;
@@ -262,7 +286,7 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
   result.step = state.step;
   result.best_step = state.best_epoch;
   result.best_val_loss = state.best_val_loss;
-  result.best_val_bpc = state.best_val_loss / std::log(2.0);
+  result.best_val_bpc = state.best_val_loss / std::log(2.0) / valid_chars_per_token;
   return result;
 }
 

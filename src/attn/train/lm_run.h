@@ -63,8 +63,8 @@ LmScore score_stream(const models::DecoderLM& model, const std::vector<std::int3
                      std::int64_t stride, std::int64_t batch_size);
 
 // The token that precedes a text during evaluation: "\n" (every KJV line ends
-// with one, so a verse start follows it), or [UNK] if "\n" is not in the vocabulary.
-std::int32_t lm_start_token(const CharTokenizer& tok);
+// with one, so a verse start follows it), or [UNK] if "\n" is not one token.
+std::int32_t lm_start_token(const Tokenizer& tok);
 
 struct LmEvalReport {
   double loss = 0;           // nats per token
@@ -84,7 +84,7 @@ LmEvalReport evaluate_lm(const std::filesystem::path& run, const std::filesystem
 // A trained LM run opened for inference: its config, tokenizer and best weights.
 struct LoadedLm {
   LmRunConfig cfg;
-  CharTokenizer tokenizer;
+  std::unique_ptr<Tokenizer> tokenizer;  // char or sentencepiece, from RUN/tokenizer.json
   std::unique_ptr<models::DecoderLM> model;
 };
 LoadedLm open_lm_run(const std::filesystem::path& run);
