@@ -6,33 +6,12 @@
 #include <limits>
 
 #include "attn/kernels/reference_mode.h"
+#include "attn/kernels/vec_math.h"
 
 namespace attn::kernels {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-
-// exp(x) for x <= 0 without a library call, so the loops around it vectorize.
-// Range reduction x = n·ln2 + r with |r| <= ln2/2 (ln2 split in two parts so
-// n·ln2 is exact), then a degree-6 polynomial for exp(r) (Cephes expf
-// coefficients, about 1 ulp). Below -87 the true value is under FLT_MIN; we
-// return 0 there, which also maps -inf (masked scores) to exactly 0.
-inline float exp_nonpos(float x) {
-  const float xc = std::max(x, -87.0f);
-  const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
-  float r = std::fma(n, -0.693359375f, xc);
-  r = std::fma(n, 2.12194440e-4f, r);
-  float p = 1.9875691500e-4f;
-  p = std::fma(p, r, 1.3981999507e-3f);
-  p = std::fma(p, r, 8.3334519073e-3f);
-  p = std::fma(p, r, 4.1665795894e-2f);
-  p = std::fma(p, r, 1.6666665459e-1f);
-  p = std::fma(p, r, 5.0000001201e-1f);
-  const float e = std::fma(p * r, r, r) + 1.0f;
-  // n is in [-126, 0], so n + 127 is a valid biased exponent of a normal float.
-  const float two_n = std::bit_cast<float>((static_cast<std::int32_t>(n) + 127) << 23);
-  return x < -87.0f ? 0.0f : e * two_n;
-}
 
 // y[j] = exp(y[j] - max) for the row already holding scores in y; returns the sum.
 inline float exp_row(float* y, float max, std::int64_t cols) {
