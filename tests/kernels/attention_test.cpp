@@ -61,9 +61,9 @@ TEST(AttentionKernel, ForwardMatchesDoubleReferenceWithMaskAndBias) {
   expect_forward_matches_reference(Case());
 }
 
-// Head sizes 16/32/64/128 take the kernel's fixed-width register paths.
+// Head sizes 16/32/48/64/96/128 take the kernel's fixed-width register paths.
 TEST(AttentionKernel, ForwardMatchesReferenceOnFixedWidthHeadSizes) {
-  for (std::int64_t dh : {16, 32, 64, 128}) {
+  for (std::int64_t dh : {16, 32, 48, 64, 96, 128}) {
     SCOPED_TRACE(dh);
     expect_forward_matches_reference(Case({2, 2, 5, 6, dh, dh}));
   }
@@ -150,7 +150,7 @@ TEST(AttentionKernel, BackwardMatchesFiniteDifferencesWithDropout) {
 }
 
 TEST(AttentionKernel, BackwardMatchesFiniteDifferencesOnFixedWidthHeadSizes) {
-  for (std::int64_t dh : {16, 32}) {
+  for (std::int64_t dh : {16, 32, 48}) {
     SCOPED_TRACE(dh);
     expect_backward_matches_finite_differences(Case({2, 2, 4, 5, dh, dh}));
   }
@@ -192,7 +192,7 @@ namespace {
 // The fast kernels against their scalar twins (attention_ref.cpp), on the register
 // paths and an odd head size, with masks, a fully masked row and dropout.
 TEST(AttentionKernel, FastMatchesScalarReference) {
-  for (std::int64_t dh : {5, 16, 32, 64}) {
+  for (std::int64_t dh : {5, 16, 32, 48, 64, 96}) {
     SCOPED_TRACE(dh);
     Case c({2, 2, 5, 6, dh, dh});
     const kernels::AttentionDropout drop{0.25f, 11, 12};

@@ -35,23 +35,32 @@ void dropout_factors(const AttentionDropout& drop, std::int64_t e0, std::int64_t
   }
 }
 
+// The index of the last nonzero of x [n], or -1 if there is none.
+template <typename T>
+std::int64_t last_nonzero(const T* x, std::int64_t n) {
+  std::int64_t j = n - 1;
+  while (j >= 0 && x[j] == T{0}) --j;
+  return j;
+}
+
 // x [rows, cols] -> xt [cols, rows]
 void transpose(const float* x, std::int64_t rows, std::int64_t cols, float* xt) {
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t c = 0; c < cols; ++c) xt[c * rows + r] = x[r * cols + c];
 }
 
-// a [n], bt [n, m] -> y [m] = a·bt. Each y_j is summed over n in order, like
-// a plain dot product, but with the m columns as the vectorised inner loop;
-// columns go in tiles of kTile whose sums stay in registers across the n loop.
-void row_times_matrix(const float* a, const float* bt, std::int64_t n, std::int64_t m, float* y) {
+// a [n], bt [n, ld] -> y [m] = a·bt[:, :m] (m <= ld). Each y_j is summed over n in
+// order, like a plain dot product, but with the m columns as the vectorised inner
+// loop; columns go in tiles of kTile whose sums stay in registers across the n loop.
+void row_times_matrix(const float* a, const float* bt, std::int64_t n, std::int64_t m,
+                      std::int64_t ld, float* y) {
   constexpr std::int64_t kTile = 128;
   std::int64_t j0 = 0;
   for (; j0 + kTile <= m; j0 += kTile) {
     float acc[kTile] = {};
     for (std::int64_t d = 0; d < n; ++d) {
       const float ad = a[d];
-      const float* br = bt + d * m + j0;
+      const float* br = bt + d * ld + j0;
       for (std::int64_t j = 0; j < kTile; ++j) acc[j] += ad * br[j];
     }
     std::copy(acc, acc + kTile, y + j0);
@@ -60,7 +69,7 @@ void row_times_matrix(const float* a, const float* bt, std::int64_t n, std::int6
   std::fill(y + j0, y + m, 0.0f);
   for (std::int64_t d = 0; d < n; ++d) {
     const float ad = a[d];
-    const float* br = bt + d * m;
+    const float* br = bt + d * ld;
     for (std::int64_t j = j0; j < m; ++j) y[j] += ad * br[j];
   }
 }
@@ -98,8 +107,8 @@ void weighted_row_sum_fixed(const float* w, const float* x, std::int64_t rows, f
   for (int c = 0; c < kC; ++c) y[c] += acc[0][c];
 }
 
-// Same contract as weighted_row_sum_fixed for any width (head sizes 16..128
-// take the fixed-width path).
+// Same contract as weighted_row_sum_fixed for any width (head sizes 16, 32, 48,
+// 64, 96 and 128 take the fixed-width path).
 void weighted_row_sum(const float* w, const float* x, std::int64_t rows, std::int64_t cols,
                       float* y) {
   switch (cols) {
@@ -107,8 +116,12 @@ void weighted_row_sum(const float* w, const float* x, std::int64_t rows, std::in
       return weighted_row_sum_fixed<16>(w, x, rows, y);
     case 32:
       return weighted_row_sum_fixed<32>(w, x, rows, y);
+    case 48:  // d_model 192 or 384 over 4 or 8 heads
+      return weighted_row_sum_fixed<48>(w, x, rows, y);
     case 64:
       return weighted_row_sum_fixed<64>(w, x, rows, y);
+    case 96:
+      return weighted_row_sum_fixed<96>(w, x, rows, y);
     case 128:
       return weighted_row_sum_fixed<128>(w, x, rows, y);
     default:
@@ -154,9 +167,13 @@ void attention_forward(const AttentionDims& dims, const float* q, const float* k
       for (std::int64_t i = 0; i < Tq; ++i) {
         const std::int64_t row = (bh * Tq + i) * Tk;
         float* p = probs + row;
-        row_times_matrix(qh + i * D, kt.data(), D, Tk, p);
-        masked_softmax_forward(p, allow ? allow + i * Tk : nullptr, bias ? bias + i * Tk : nullptr,
-                               scale, p, 1, Tk);
+        // Keys past the row's last allowed one (all later keys under a causal
+        // mask) get probability 0 whatever their score: skip their dot products.
+        const std::uint8_t* allow_i = allow ? allow + i * Tk : nullptr;
+        const std::int64_t kend = allow_i ? last_nonzero(allow_i, Tk) + 1 : Tk;
+        row_times_matrix(qh + i * D, kt.data(), D, kend, Tk, p);
+        std::fill(p + kend, p + Tk, 0.0f);
+        masked_softmax_forward(p, allow_i, bias ? bias + i * Tk : nullptr, scale, p, 1, Tk);
         float* o = out + (bh * Tq + i) * Dv;
         std::fill(o, o + Dv, 0.0f);
         const float* wi = p;
@@ -165,7 +182,7 @@ void attention_forward(const AttentionDims& dims, const float* q, const float* k
           for (std::int64_t j = 0; j < Tk; ++j) w[j] *= p[j];
           wi = w.data();
         }
-        weighted_row_sum(wi, vh, Tk, Dv, o);
+        weighted_row_sum(wi, vh, kend, Dv, o);
       }
     }
   });
@@ -212,12 +229,15 @@ void attention_backward(const AttentionDims& dims, const float* q, const float* 
           }
         }
         if (!need_scores_grad) continue;
-        row_times_matrix(gh + i * Dv, vt.data(), Dv, Tk, dp.data());
+        // Probabilities past the last nonzero one (masked keys) have no gradient.
+        const std::int64_t pend = last_nonzero(p, Tk) + 1;
+        row_times_matrix(gh + i * Dv, vt.data(), Dv, pend, Tk, dp.data());
+        std::fill(dp.begin() + pend, dp.end(), 0.0f);
         if (dropout)
           for (std::int64_t j = 0; j < Tk; ++j) dp[j] = f[j] != 0.0f ? f[j] * dp[j] : 0.0f;
         std::fill(ds.begin(), ds.end(), 0.0f);
         masked_softmax_backward(p, dp.data(), scale, ds.data(), 1, Tk);
-        if (dq != nullptr) weighted_row_sum(ds.data(), kh, Tk, D, dq + (bh * Tq + i) * D);
+        if (dq != nullptr) weighted_row_sum(ds.data(), kh, pend, D, dq + (bh * Tq + i) * D);
         if (dk != nullptr)
           for (std::int64_t j = 0; j < Tk; ++j) dst[j * Tq + i] = ds[j];
       }
