@@ -43,9 +43,12 @@ attn_curve = [json.loads(l) for l in open(f"{out}/attn/metrics.jsonl")]
 torch_curve = [json.loads(l) for l in open(f"{out}/torch/curve.jsonl")]
 a_test = json.load(open(f"{out}/attn/test.json"))["bits_per_char"]
 t = json.load(open(f"{out}/torch/result.json"))
-a_steps = attn_curve[-1]["step"] if attn_curve else 0
-a_secs = attn_curve[-1]["seconds"] if attn_curve else float("nan")
-a_tps = sum(c["tokens_per_s"] for c in attn_curve) / max(1, len(attn_curve))
+# Steps done and run-wide tokens/s (validation and saves included), as result.json's.
+last = [json.loads(l) for l in open(f"{out}/attn/steps.jsonl")][-1]
+cfg = json.load(open(f"{out}/attn/config.json"))
+tokens_per_step = (cfg["training"]["batch_size"] * cfg["model"]["block_size"]
+                   * cfg["training"].get("grad_accum_steps", 1))
+a_steps, a_tps = last["step"], last["step"] * tokens_per_step / last["seconds"]
 print(f"\nvalidation bits per character vs wall time ({minutes} min each)")
 print(f"{'attn s':>8} {'attn bpc':>9} | {'torch s':>8} {'torch bpc':>9}")
 for i in range(max(len(attn_curve), len(torch_curve))):

@@ -4,6 +4,7 @@
 #include "attn/kernels/elementwise.h"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "attn/core/rng.h"
@@ -71,6 +72,31 @@ TEST(GeluKernel, VectorisedErfcKeepsRelativeAccuracy) {
   }
   EXPECT_LT(worst, 2e-6);
   EXPECT_EQ(erfc_nonneg(20.0f), 0.0f);  // under FLT_MIN: flushed, never NaN
+  EXPECT_EQ(erfc_nonneg(std::numeric_limits<float>::infinity()), 0.0f);
+  EXPECT_TRUE(std::isnan(erfc_nonneg(std::nanf(""))));
+  EXPECT_TRUE(std::isnan(exp_nonpos(std::nanf(""))));
+  EXPECT_EQ(exp_nonpos(-std::numeric_limits<float>::infinity()), 0.0f);
+}
+
+TEST(GeluKernel, FastErfFormHandlesHugeInfiniteAndNaNInputs) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> x{inf, 1e20f, -1e20f, 30.0f, -30.0f, 0.0f, -0.0f, std::nanf("")};
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<float> y(x.size()), dx(x.size(), 0.0f), dy(x.size(), 1.0f);
+  gelu_forward(GeluForm::erf, x.data(), y.data(), n);
+  gelu_backward(GeluForm::erf, x.data(), dy.data(), dx.data(), n);
+  EXPECT_EQ(y[0], inf);
+  EXPECT_EQ(y[1], 1e20f);
+  EXPECT_EQ(y[2], 0.0f);
+  EXPECT_EQ(y[3], 30.0f);
+  EXPECT_EQ(y[4], 0.0f);
+  EXPECT_EQ(y[5], 0.0f);
+  EXPECT_EQ(y[6], 0.0f);
+  EXPECT_TRUE(std::isnan(y[7]));
+  for (int i : {0, 1, 3}) EXPECT_EQ(dx[i], 1.0f) << x[i];  // gelu' -> 1
+  for (int i : {2, 4}) EXPECT_EQ(dx[i], 0.0f) << x[i];     // gelu' -> 0
+  EXPECT_NEAR(dx[5], 0.5f, 1e-6f);                         // gelu'(0) = Φ(0)
+  EXPECT_TRUE(std::isnan(dx[7]));
 }
 
 TEST(GeluKernel, FastErfFormKeepsTheNegativeTailAndIsThreadIndependent) {
@@ -103,7 +129,7 @@ TEST(GeluKernel, BackwardMatchesCentralDifferenceAndAccumulates) {
   }
 }
 
-TEST(ActivationKernels, FastMatchesRefBitwiseAcrossSizesAndThreads) {
+TEST(ActivationKernels, FastMatchesRefAcrossSizesAndThreads) {
   ThreadGuard guard;
   for (int threads : {1, 3}) {
     ThreadPool::set_num_threads(threads);

@@ -136,7 +136,7 @@ TEST(DecoderLMSummary, KjvCharExampleParses) {
   const auto file = source_dir() / "examples" / "kjv_char_lm.json";
   const auto r = run_cli("summary --config " + file.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string want = "Total params: " + with_commas(gpt_params(96, 128, 192, 3));
+  const std::string want = "Total params: " + with_commas(gpt_params(96, 128, 192, 4));
   EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
 }
 

@@ -61,7 +61,11 @@ float gelu_grad_one(GeluForm form, float x) {
 
 // The erf form's fast path: Φ(x) = erfc(-x/√2)/2 from erfc_nonneg(|x|/√2) and the
 // sign, branch-free so the loops vectorise (libm's erfcf was 9 % of a KJV LM step).
-inline float gelu_cdf_fast(float x) {
+// |x| > 14: Φ is 0 or 1 to float precision and φ underflows, so x is clamped there
+// first (x² of a huge x would overflow and turn the result into NaN).
+inline float gelu_clamp(float x) { return std::min(std::max(x, -14.0f), 14.0f); }
+inline float gelu_cdf_fast(float xin) {
+  const float x = gelu_clamp(xin);
   const float xx = x * x;  // z² = x²/2 = (xx + fma(x, x, -xx)) / 2, exactly
   const float half_c =
       0.5f * erfc_nonneg_split(std::fabs(x) * kSqrtHalf, 0.5f * xx, 0.5f * std::fma(x, x, -xx));
@@ -72,7 +76,7 @@ void gelu_erf_fwd_fast(const float* x, float* y, std::int64_t b, std::int64_t e)
 }
 void gelu_erf_bwd_fast(const float* x, const float* dy, float* dx, std::int64_t b, std::int64_t e) {
   for (std::int64_t i = b; i < e; ++i) {
-    const float v = x[i], vv = v * v;
+    const float v = gelu_clamp(x[i]), vv = v * v;
     const float pdf = exp_nonpos(-0.5f * vv) * (1.0f - 0.5f * std::fma(v, v, -vv));  // e^{-v²/2}
     dx[i] += dy[i] * std::fma(v * kInvSqrt2Pi, pdf, gelu_cdf_fast(v));
   }

@@ -19,7 +19,12 @@ inline float exp_nonpos(float x) {
   // n = round(xc / ln2) by the 1.5·2^23 trick: std::floor would block vectorisation
   // (GCC vectorises it only under -fno-trapping-math).
   constexpr float kRound = 12582912.0f;
-  const float n = (xc * 1.44269504088896341f + kRound) - kRound;
+  const float shifted = xc * 1.44269504088896341f + kRound;
+  const float n = shifted - kRound;
+  // The integer n read off the bits (no float-to-int conversion, which would be
+  // undefined for a NaN x): shifted's low mantissa bits hold n + 2^22.
+  const std::uint32_t n_bits =
+      std::bit_cast<std::uint32_t>(shifted) - std::bit_cast<std::uint32_t>(kRound);
   float r = std::fma(n, -0.693359375f, xc);
   r = std::fma(n, 2.12194440e-4f, r);
   float p = 1.9875691500e-4f;
@@ -29,8 +34,9 @@ inline float exp_nonpos(float x) {
   p = std::fma(p, r, 1.6666665459e-1f);
   p = std::fma(p, r, 5.0000001201e-1f);
   const float e = std::fma(p * r, r, r) + 1.0f;
-  // n is in [-126, 0], so n + 127 is a valid biased exponent of a normal float.
-  const float two_n = std::bit_cast<float>((static_cast<std::int32_t>(n) + 127) << 23);
+  // n is in [-126, 0], so n + 127 is a valid biased exponent of a normal float
+  // (unsigned arithmetic: wraps instead of overflowing for a NaN's garbage).
+  const float two_n = std::bit_cast<float>((n_bits + 127u) << 23);
   return x < -87.0f ? 0.0f : e * two_n;
 }
 
@@ -60,8 +66,11 @@ inline float erfc_nonneg_split(float z, float hi, float lo) {
 }
 
 inline float erfc_nonneg(float z) {
-  const float hi = z * z;
-  return erfc_nonneg_split(z, hi, std::fma(z, z, -hi));
+  // erfc(10) = 2e-45 is below every float: clamping keeps z² finite (z = inf would
+  // make lo = inf - inf = NaN). NaN stays NaN (std::min returns its first argument).
+  const float zc = std::min(z, 10.0f);
+  const float hi = zc * zc;
+  return erfc_nonneg_split(zc, hi, std::fma(zc, zc, -hi));
 }
 
 }  // namespace attn::kernels

@@ -60,6 +60,9 @@ class EncoderClassifier : public nn::Module {
   nn::Linear head_;
 };
 
+// 673281 -> "673,281", as Keras prints parameter counts (n >= 0).
+std::string with_commas(std::int64_t n);
+
 // Keras-style summary table: layer (type), output shape, params, totals.
 std::string summary_table(const std::string& model_name, const std::vector<LayerRow>& rows);
 

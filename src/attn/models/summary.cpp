@@ -4,8 +4,6 @@
 
 namespace attn::models {
 
-namespace {
-// 673281 -> "673,281", as Keras prints parameter counts.
 std::string with_commas(std::int64_t n) {
   std::string digits = std::to_string(n), out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
@@ -14,7 +12,6 @@ std::string with_commas(std::int64_t n) {
   }
   return out;
 }
-}  // namespace
 
 std::string summary_table(const std::string& model_name, const std::vector<LayerRow>& rows) {
   std::size_t w_layer = 12, w_shape = 12;

@@ -86,28 +86,11 @@ LmTokenizerConfig parse_lm_tokenizer(const JsonObjectReader& r, const std::strin
 
 LmTrainingConfig parse_lm_training(const JsonObjectReader& r) {
   LmTrainingConfig t;
-  t.optimizer = r.get_string_enum("optimizer", t.optimizer, {"adamw", "adam"});
-  t.lr = static_cast<float>(r.get_float("lr", t.lr, 0.0, 10.0));
-  t.beta1 = static_cast<float>(r.get_float("beta1", t.beta1, 0.0, 0.999999));
-  t.beta2 = static_cast<float>(r.get_float("beta2", t.beta2, 0.0, 0.999999999));
-  t.eps = static_cast<float>(r.get_float("eps", t.eps, 0.0, 1.0));
-  t.weight_decay = static_cast<float>(r.get_float("weight_decay", t.weight_decay, 0.0, 10.0));
-  t.batch_size = r.get_int("batch_size", t.batch_size, 1);
+  parse_shared_training(r, t, {"adamw", "adam"}, {"constant", "warmup_cosine", "warmup_linear"});
   t.grad_accum_steps = r.get_int("grad_accum_steps", t.grad_accum_steps, 1);
   t.max_steps = r.get_int("max_steps", t.max_steps, 1);
-  t.schedule =
-      r.get_string_enum("schedule", t.schedule, {"constant", "warmup_cosine", "warmup_linear"});
-  t.warmup_steps = r.get_int("warmup_steps", t.warmup_steps, 0);
-  t.min_lr = static_cast<float>(r.get_float("min_lr", t.min_lr, 0.0, 10.0));
-  t.clip_norm = static_cast<float>(r.get_float("clip_norm", t.clip_norm, 0.0));
   t.eval_every = r.get_int("eval_every", t.eval_every, 1);
   t.eval_tokens = r.get_int("eval_tokens", t.eval_tokens, 0);
-  t.seed = static_cast<std::uint64_t>(r.get_int("seed", static_cast<std::int64_t>(t.seed), 0));
-  t.checkpoint_every_steps = r.get_int("checkpoint_every_steps", t.checkpoint_every_steps, 0);
-  t.checkpoint_every_minutes =
-      r.get_float("checkpoint_every_minutes", t.checkpoint_every_minutes, 0.0, 1e6);
-  t.on_nan = r.get_string_enum("on_nan", t.on_nan, {"stop", "skip"});
-  t.max_nan_skips = r.get_int("max_nan_skips", t.max_nan_skips, 1);
   r.finish();
   if (t.schedule != "constant" && t.warmup_steps > t.max_steps)
     fail("{}: warmup_steps ({}) exceeds max_steps ({})", r.where("warmup_steps"), t.warmup_steps,
@@ -140,30 +123,15 @@ nlohmann::json to_json(const LmRunConfig& c) {
       c.tokenizer.type == "sentencepiece"
           ? nlohmann::json{{"type", c.tokenizer.type}, {"model", c.tokenizer.model}}
           : nlohmann::json{{"type", c.tokenizer.type}, {"max_tokens", c.tokenizer.max_tokens}};
+  nlohmann::json training = shared_training_to_json(t);
+  training.update({{"grad_accum_steps", t.grad_accum_steps},
+                   {"max_steps", t.max_steps},
+                   {"eval_every", t.eval_every},
+                   {"eval_tokens", t.eval_tokens}});
   return {{"name", c.name},
           {"tokenizer", tokenizer},
           {"model", to_json(c.model)},
-          {"training",
-           {{"optimizer", t.optimizer},
-            {"lr", t.lr},
-            {"beta1", t.beta1},
-            {"beta2", t.beta2},
-            {"eps", t.eps},
-            {"weight_decay", t.weight_decay},
-            {"batch_size", t.batch_size},
-            {"grad_accum_steps", t.grad_accum_steps},
-            {"max_steps", t.max_steps},
-            {"schedule", t.schedule},
-            {"warmup_steps", t.warmup_steps},
-            {"min_lr", t.min_lr},
-            {"clip_norm", t.clip_norm},
-            {"eval_every", t.eval_every},
-            {"eval_tokens", t.eval_tokens},
-            {"seed", static_cast<std::int64_t>(t.seed)},
-            {"checkpoint_every_steps", t.checkpoint_every_steps},
-            {"checkpoint_every_minutes", t.checkpoint_every_minutes},
-            {"on_nan", t.on_nan},
-            {"max_nan_skips", t.max_nan_skips}}}};
+          {"training", training}};
 }
 
 }  // namespace attn::train

@@ -13,6 +13,7 @@
 
 #include "attn/io/json_reader.h"
 #include "attn/models/decoder_lm.h"
+#include "attn/train/training_config.h"
 
 namespace attn::train {
 
@@ -42,27 +43,25 @@ struct LmTokenizerConfig {
   std::string model;
 };
 
-// The "training" section. LMs train by optimizer steps over random windows, not epochs.
-struct LmTrainingConfig {
-  std::string optimizer = "adamw";  // adamw | adam
-  float lr = 1e-3f;
-  float beta1 = 0.9f, beta2 = 0.99f, eps = 1e-8f;
-  float weight_decay = 0.1f;               // 2-D weights only (DecoderLM's decay groups)
-  std::int64_t batch_size = 32;            // windows per micro-batch
-  std::int64_t grad_accum_steps = 1;       // micro-batches per optimizer step
-  std::int64_t max_steps = 5000;           // optimizer steps of the whole run (schedule length)
-  std::string schedule = "warmup_cosine";  // constant | warmup_cosine | warmup_linear
-  std::int64_t warmup_steps = 100;
-  float min_lr = 1e-4f;
-  float clip_norm = 1.0f;            // 0 = no clipping
-  std::int64_t eval_every = 250;     // steps between validations (and the last step)
-  std::int64_t eval_tokens = 65536;  // validation tokens scored per evaluation (0 = all)
-  std::uint64_t seed = 1337;
-  // Crash safety, as the classifier's training section.
-  std::int64_t checkpoint_every_steps = 0;
-  double checkpoint_every_minutes = 10.0;
-  std::string on_nan = "stop";  // stop | skip
-  std::int64_t max_nan_skips = 25;
+// The "training" section: the shared keys (training_config.h; optimizer adamw | adam,
+// schedule constant | warmup_cosine | warmup_linear, nanoGPT-like defaults) and the
+// step loop's own. LMs train by optimizer steps over random windows, not epochs.
+struct LmTrainingConfig : SharedTrainingConfig {
+  LmTrainingConfig() {
+    optimizer = "adamw";
+    beta2 = 0.99f;
+    eps = 1e-8f;
+    weight_decay = 0.1f;  // 2-D weights only (DecoderLM's decay groups)
+    schedule = "warmup_cosine";
+    warmup_steps = 100;
+    min_lr = 1e-4f;
+    clip_norm = 1.0f;
+    seed = 1337;
+  }
+  std::int64_t grad_accum_steps = 1;  // micro-batches (of batch_size windows) per step
+  std::int64_t max_steps = 5000;      // optimizer steps of the whole run (schedule length)
+  std::int64_t eval_every = 250;      // steps between validations (and the last step)
+  std::int64_t eval_tokens = 65536;   // validation tokens scored per evaluation (0 = all)
 };
 
 struct LmRunConfig {

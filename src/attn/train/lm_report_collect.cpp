@@ -2,7 +2,6 @@
 
 #include <fstream>
 
-#include "attn/core/thread_pool.h"
 #include "attn/generate/text_generation.h"
 #include "attn/train/lm_attention_capture.h"
 #include "attn/train/lm_run.h"
@@ -20,6 +19,7 @@ std::vector<std::string> prompts_from(const fs::path& data, std::size_t lines, i
   std::vector<std::string> out;
   std::ifstream in(data);
   for (std::string line; out.size() < lines && std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF files
     std::string prompt;
     int n = 0;
     for (std::size_t i = 0; i < line.size() && n < words; ++i) {
@@ -35,14 +35,9 @@ std::vector<std::string> prompts_from(const fs::path& data, std::size_t lines, i
 
 models::ReportData collect_lm_report(const fs::path& run, const fs::path& data, int threads,
                                      std::ostream& log) {
-  ATTN_CHECK(fs::is_directory(run), "{}: no such run directory", run.string());
-  ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
+  begin_report(run, threads);
   const LoadedLm lm = open_lm_run(run);
-  models::ReportData d;
-  read_run_logs(run, d);
-  d.model_kind = "decoder LM";
-  d.model_name = lm.cfg.name;
-  d.summary = lm.model->layer_rows();
+  models::ReportData d = read_run_logs(run, "decoder LM", lm.cfg.name, lm.model->layer_rows());
   for (const auto& e : d.epochs)
     if (e.best) d.best_epoch = e.step;
 

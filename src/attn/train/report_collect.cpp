@@ -134,23 +134,30 @@ std::vector<models::EpochPoint> read_epoch_log(const fs::path& file) {
   return out;
 }
 
-void read_run_logs(const fs::path& run, models::ReportData& d) {
+void begin_report(const fs::path& run, int threads) {
+  ATTN_CHECK(fs::is_directory(run), "{}: no such run directory", run.string());
+  ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
+}
+
+models::ReportData read_run_logs(const fs::path& run, std::string kind, std::string name,
+                                 std::vector<models::LayerRow> summary) {
+  models::ReportData d;
   d.run = run.string();
+  d.model_kind = std::move(kind);
+  d.model_name = std::move(name);
+  d.summary = std::move(summary);
   d.config_json = read_json_file(run / "config.json").dump(2);
   d.epochs = read_epoch_log(run / "metrics.jsonl");
   d.steps = read_step_log(run / "steps.jsonl");
+  return d;
 }
 
 models::ReportData collect_classifier_report(const fs::path& run, const fs::path& data,
                                              int threads) {
-  ATTN_CHECK(fs::is_directory(run), "{}: no such run directory", run.string());
-  ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
+  begin_report(run, threads);
   LoadedRun r = open_run(run);
-  models::ReportData d;
-  read_run_logs(run, d);
-  d.model_kind = "encoder classifier";
-  d.model_name = r.cfg.name;
-  d.summary = r.model->layer_rows();
+  models::ReportData d =
+      read_run_logs(run, "encoder classifier", r.cfg.name, r.model->layer_rows());
   for (const auto& e : d.epochs)
     if (e.best) d.best_epoch = e.epoch;
   if (data.empty()) {

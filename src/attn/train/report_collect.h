@@ -24,8 +24,12 @@ models::ReportData collect_classifier_report(const std::filesystem::path& run,
 std::vector<models::StepPoint> read_step_log(const std::filesystem::path& file);
 std::vector<models::EpochPoint> read_epoch_log(const std::filesystem::path& file);
 
-// The parts every report has: run, config_json, epochs (metrics.jsonl), steps.
-void read_run_logs(const std::filesystem::path& run, models::ReportData& d);
+// Throws attn::Error unless `run` is a directory; sets the thread count (0 = all cores).
+void begin_report(const std::filesystem::path& run, int threads);
+// The parts every report has: the model's kind, name and summary rows as given, and
+// run, config_json, epochs (metrics.jsonl) and steps (steps.jsonl) read from `run`.
+models::ReportData read_run_logs(const std::filesystem::path& run, std::string kind,
+                                 std::string name, std::vector<models::LayerRow> summary);
 
 // At most `max_chars` code points of UTF-8 `text`, plus "…" when it was cut.
 std::string text_excerpt(const std::string& text, std::size_t max_chars);

@@ -63,32 +63,16 @@ DataConfig parse_data(const JsonObjectReader& r) {
 
 TrainingConfig parse_training(const JsonObjectReader& r) {
   TrainingConfig t;
-  t.optimizer = r.get_string_enum("optimizer", t.optimizer, {"sgd", "adam", "adamw"});
-  t.lr = static_cast<float>(r.get_float("lr", t.lr, 0.0, 10.0));
-  t.beta1 = static_cast<float>(r.get_float("beta1", t.beta1, 0.0, 0.999999));
-  t.beta2 = static_cast<float>(r.get_float("beta2", t.beta2, 0.0, 0.999999999));
-  t.eps = static_cast<float>(r.get_float("eps", t.eps, 0.0, 1.0));
+  parse_shared_training(r, t, {"sgd", "adam", "adamw"},
+                        {"constant", "warmup_cosine", "warmup_linear", "inverse_sqrt"});
   t.momentum = static_cast<float>(r.get_float("momentum", t.momentum, 0.0, 0.999999));
-  t.weight_decay = static_cast<float>(r.get_float("weight_decay", t.weight_decay, 0.0, 10.0));
-  t.batch_size = r.get_int("batch_size", t.batch_size, 1);
   t.epochs = r.get_int("epochs", t.epochs, 1);
-  t.schedule = r.get_string_enum("schedule", t.schedule,
-                                 {"constant", "warmup_cosine", "warmup_linear", "inverse_sqrt"});
-  t.warmup_steps = r.get_int("warmup_steps", t.warmup_steps, 0);
-  t.min_lr = static_cast<float>(r.get_float("min_lr", t.min_lr, 0.0, 10.0));
-  t.clip_norm = static_cast<float>(r.get_float("clip_norm", t.clip_norm, 0.0));
   t.early_stopping_patience = r.get_int("early_stopping_patience", t.early_stopping_patience, 0);
   t.ema_decay = static_cast<float>(r.get_float("ema_decay", t.ema_decay, 0.0, 0.999999));
   t.monitor = r.get_string_enum("monitor", t.monitor, {"val_loss", "val_accuracy"});
-  t.seed = static_cast<std::uint64_t>(r.get_int("seed", static_cast<std::int64_t>(t.seed), 0));
   t.bucket_by_length = r.get_bool("bucket_by_length", t.bucket_by_length);
   t.label_smoothing =
       static_cast<float>(r.get_float("label_smoothing", t.label_smoothing, 0.0, 0.99));
-  t.checkpoint_every_steps = r.get_int("checkpoint_every_steps", t.checkpoint_every_steps, 0);
-  t.checkpoint_every_minutes =
-      r.get_float("checkpoint_every_minutes", t.checkpoint_every_minutes, 0.0, 1e6);
-  t.on_nan = r.get_string_enum("on_nan", t.on_nan, {"stop", "skip"});
-  t.max_nan_skips = r.get_int("max_nan_skips", t.max_nan_skips, 1);
   r.finish();
   return t;
 }
@@ -119,6 +103,14 @@ nlohmann::json to_json(const RunConfig& c) {
   const char* activation = m.activation == nn::Activation::relu   ? "relu"
                            : m.activation == nn::Activation::gelu ? "gelu"
                                                                   : "gelu_tanh";
+  nlohmann::json training = shared_training_to_json(t);
+  training.update({{"momentum", t.momentum},
+                   {"epochs", t.epochs},
+                   {"early_stopping_patience", t.early_stopping_patience},
+                   {"monitor", t.monitor},
+                   {"ema_decay", t.ema_decay},
+                   {"bucket_by_length", t.bucket_by_length},
+                   {"label_smoothing", t.label_smoothing}});
   const char* pooling = m.pooling == nn::Pooling::mean  ? "mean"
                         : m.pooling == nn::Pooling::max ? "max"
                                                         : "cls";
@@ -152,30 +144,7 @@ nlohmann::json to_json(const RunConfig& c) {
             {"layer_norm_eps", m.layer_norm_eps},
             {"pooling", pooling},
             {"num_classes", m.num_classes}}},
-          {"training",
-           {{"optimizer", t.optimizer},
-            {"lr", t.lr},
-            {"beta1", t.beta1},
-            {"beta2", t.beta2},
-            {"eps", t.eps},
-            {"momentum", t.momentum},
-            {"weight_decay", t.weight_decay},
-            {"batch_size", t.batch_size},
-            {"epochs", t.epochs},
-            {"schedule", t.schedule},
-            {"warmup_steps", t.warmup_steps},
-            {"min_lr", t.min_lr},
-            {"clip_norm", t.clip_norm},
-            {"early_stopping_patience", t.early_stopping_patience},
-            {"monitor", t.monitor},
-            {"ema_decay", t.ema_decay},
-            {"seed", static_cast<std::int64_t>(t.seed)},
-            {"bucket_by_length", t.bucket_by_length},
-            {"label_smoothing", t.label_smoothing},
-            {"checkpoint_every_steps", t.checkpoint_every_steps},
-            {"checkpoint_every_minutes", t.checkpoint_every_minutes},
-            {"on_nan", t.on_nan},
-            {"max_nan_skips", t.max_nan_skips}}}};
+          {"training", training}};
 }
 
 }  // namespace attn::train

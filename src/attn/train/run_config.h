@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "attn/models/encoder_classifier.h"
+#include "attn/train/training_config.h"
 
 namespace attn::train {
 
@@ -33,36 +34,20 @@ struct DataConfig {
   std::string positive_label;  // empty = second label in sorted order
 };
 
-struct TrainingConfig {
-  std::string optimizer = "adam";  // sgd | adam | adamw
-  float lr = 1e-3f;
-  float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-7f;  // Keras Adam defaults
-  float momentum = 0.0f;
-  float weight_decay = 0.0f;
-  std::int64_t batch_size = 32;
+// The classifier's "training" section: the shared keys (training_config.h; optimizer
+// sgd | adam | adamw, schedule constant | warmup_cosine | warmup_linear | inverse_sqrt,
+// Keras Adam's defaults) and the epoch loop's own.
+struct TrainingConfig : SharedTrainingConfig {
+  float momentum = 0.0f;  // sgd
   std::int64_t epochs = 10;
-  std::string schedule = "constant";  // constant | warmup_cosine | warmup_linear | inverse_sqrt
-  std::int64_t warmup_steps = 0;
-  float min_lr = 0.0f;
-  float clip_norm = 0.0f;                    // 0 = no clipping
   std::int64_t early_stopping_patience = 0;  // 0 = never stop early
   // What "best" means for the kept checkpoint and early stopping (Keras's monitor):
   // val_loss (lower is better) or val_accuracy (higher; ties broken by lower loss).
   std::string monitor = "val_loss";
   // > 0: validate and keep an exponential moving average of the weights (e.g. 0.99).
   float ema_decay = 0.0f;
-  std::uint64_t seed = 42;
   bool bucket_by_length = true;
   float label_smoothing = 0.0f;
-  // Crash safety: besides every epoch end, the resumable state is saved every N
-  // optimizer steps (0 = off) and whenever this many minutes passed since the last save.
-  std::int64_t checkpoint_every_steps = 0;
-  double checkpoint_every_minutes = 10.0;
-  // A non-finite loss or gradient: "stop" (error naming the step and the first bad
-  // parameter; the last saved state is kept) or "skip" (drop that update and go on,
-  // stopping after max_nan_skips consecutive skips).
-  std::string on_nan = "stop";
-  std::int64_t max_nan_skips = 25;
 };
 
 struct RunConfig {

@@ -10,15 +10,6 @@ std::string fixed(double v, int digits) {
   return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : "&ndash;";
 }
 
-std::string with_commas(std::int64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::string duration(double s) {
   if (!std::isfinite(s)) return "&ndash;";
   if (s < 60) return fmt::format("{:.1f} s", s);

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# attn vs Debian's PyTorch on the same work, same thread count, in one run (never at
+# once: each row runs attn, then PyTorch). Rows (bench/results/latest.{md,json}):
+#   train_f32            training tokens/s of examples/gpt_10m.json at batch 16 on KJV text
+#   train_bf16           (attn has no bf16 mode yet: reported as not measured)
+#   attention_fwd_bwd_N  causal attention forward+backward seconds, B=1 H=8 D=64, vs naive
+#   attention_mem_N      extra peak memory of that call, MB
+#   generate_b1/b8       greedy tokens/s with a KV cache on the same weights (ids checked)
+# Also the attention GFLOP/s as % of the machine's OpenBLAS sgemm GFLOP/s.
+#   usage: bench/compare_torch.sh [threads=2] [Ns="512 1024 2048 4096"]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${1:-2} ns=${2:-"512 1024 2048 4096"}
+out=bench/results && mkdir -p "$out" && work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
+cmake --build build --target attn attention_n_bench generate_bench >/dev/null
+[ -f data/kjv/train.txt ] || build/attn data fetch kjv --out data/kjv >/dev/null
+py=/usr/bin/python3
+rows="$work/rows.jsonl"
+row() {  # name attn torch unit higher_is_better(1|0); "null" = not measured
+  $py -c 'import json,sys; n,a,t,u,h=sys.argv[1:]; a,t=(float(v) if v!="null" else None for v in (a,t))
+r=None if a is None or t is None else (a/t if h=="1" else t/a)
+print(json.dumps({"name":n,"attn":a,"torch":t,"unit":u,"ratio":r}))' "$@" >>"$rows"
+}
+echo "PyTorch's BLAS: $($py -c 'import torch,re; print(sorted(set(re.findall(r"/\S*(?:blas|mkl)\S*\.so[.\d]*", open("/proc/self/maps").read()))))')"
+
+# train_f32: the issue's shape (6 layers, 6 heads, d_model 384, context 256) at batch 16.
+$py -c 'import json,sys; c=json.load(open("examples/gpt_10m.json")); c["training"]["batch_size"]=16
+c["training"]["eval_every"]=1000; json.dump(c,open(sys.argv[1],"w"))' "$work/gpt16.json"
+build/attn train --config "$work/gpt16.json" --train data/kjv/train.txt --valid data/kjv/valid.txt \
+  --out "$work/train" --max-steps 12 --log-every 1 --threads "$threads" 2>/dev/null >/dev/null
+# Tokens over seconds from step 2 to the last (as PyTorch's figure: two untimed steps).
+attn_tps=$($py -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]
+print((l[-1]["step"]-l[1]["step"])*16*256/(l[-1]["seconds"]-l[1]["seconds"]))' "$work/train/steps.jsonl")
+torch_tps=$(cd bench/torch && $py torch_train_speed.py "$work/gpt16.json" ../../data/kjv/train.txt 10 "$threads" | $py -c 'import json,sys; print(json.load(sys.stdin)["tokens_per_s"])')
+row train_f32 "$attn_tps" "$torch_tps" tokens/s 1
+row train_bf16 null null tokens/s 1  # attn has no bf16 mode yet; nothing to compare
+
+# Attention at long N (each N in its own processes, so peak memory is per call).
+sgemm=0
+for n in $ns; do
+  a=$(build/attention_n_bench "$n" 1 "$threads" 2)
+  t=$(cd bench/torch && $py torch_attention.py "$n" 1 "$threads" 2)
+  get() { $py -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+  row "attention_fwd_bwd_$n" "$(get "$a" fwd_bwd_s)" "$(get "$t" fwd_bwd_s)" seconds 0
+  row "attention_mem_$n" "$(get "$a" extra_peak_mb)" "$(get "$t" extra_peak_mb)" MB 0
+  row "attention_gflops_$n" "$(get "$a" gflops)" "$(get "$t" gflops)" GFLOP/s 1
+  sgemm=$(get "$a" sgemm_gflops)
+done
+
+# Generation on one set of gpt_10m weights (a one-step run with a tiny validation).
+# A constant schedule, so the one step moves the weights off their random start (whose
+# near-uniform logits would make the greedy-ids check fragile).
+$py -c 'import json,sys; c=json.load(open(sys.argv[1])); t=c["training"]; t["eval_every"]=1; t["eval_tokens"]=512
+t["schedule"]="constant"; t["warmup_steps"]=0
+json.dump(c,open(sys.argv[2],"w"))' "$work/gpt16.json" "$work/gpt_gen.json"
+build/attn train --config "$work/gpt_gen.json" --train data/kjv/train.txt --valid data/kjv/valid.txt \
+  --out "$work/gen" --max-steps 1 --threads "$threads" >/dev/null 2>&1
+gen=$(bench/compare_generate.sh "$work/gen" "$threads" 32 128 3) || echo "warning: attn and PyTorch greedy ids differ (see above)"
+echo "$gen" | tail -5
+b1=$(echo "$gen" | awk '$1=="1"{print $2, $3}' | tail -1) b8=$(echo "$gen" | awk '$1=="8"{print $2, $3}' | tail -1)
+row generate_b1 ${b1% *} ${b1#* } tokens/s 1
+row generate_b8 ${b8% *} ${b8#* } tokens/s 1
+
+$py - "$rows" "$out" "$sgemm" "$threads" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+out, sgemm, threads = sys.argv[2], float(sys.argv[3]), sys.argv[4]
+json.dump(rows, open(f"{out}/latest.json", "w"), indent=1)
+lines = [f"attn vs PyTorch, {threads} threads; OpenBLAS sgemm peak {sgemm:.1f} GFLOP/s "
+         "(2048^3, same threads)", "",
+         "| name | attn | torch | unit | attn advantage |", "|---|---|---|---|---|"]
+for r in rows:
+    a = "not measured" if r["attn"] is None else f"{r['attn']:.4g}"
+    ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+    if r["unit"] == "GFLOP/s" and r["attn"] is not None:
+        ratio += f" ({100 * r['attn'] / sgemm:.0f}% of sgemm)"
+    t = "not measured" if r["torch"] is None else f"{r['torch']:.4g}"
+    lines.append(f"| {r['name']} | {a} | {t} | {r['unit']} | {ratio} |")
+open(f"{out}/latest.md", "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PY

@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""PyTorch training tokens/s of an attn decoder-LM config (same model, batch, AdamW and
+clipping as bench/torch/torch_lm_train.py) over `steps` optimizer steps after `warmup`
+untimed ones: the PyTorch half of bench/compare_torch.sh's train_f32 row. One JSON line.
+
+    /usr/bin/python3 bench/torch/torch_train_speed.py CONFIG TRAIN.txt [steps=10] [threads=2]
+"""
+
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+from torch_gpt import GPT, char_ids
+from torch_lm_train import vocabulary
+
+
+def main():
+    cfg = json.load(open(sys.argv[1]))
+    text = open(sys.argv[2], encoding="utf-8").read()
+    steps = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+    threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+    warmup = 2
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    m, t = cfg["model"], cfg["training"]
+    ids = torch.tensor(char_ids(text, vocabulary(text, 0)), dtype=torch.long)
+    model = GPT(m)
+    opt = torch.optim.AdamW(model.decay_groups(t.get("weight_decay", 0.1)), lr=t["lr"],
+                            betas=(t.get("beta1", 0.9), t.get("beta2", 0.99)))
+    B, T, accum = t["batch_size"], m["block_size"], t.get("grad_accum_steps", 1)
+    t0 = None
+    for step in range(warmup + steps):
+        if step == warmup:
+            t0 = time.perf_counter()
+        for _ in range(accum):
+            off = torch.randint(0, len(ids) - T, (B,))
+            x = torch.stack([ids[o:o + T] for o in off])
+            y = torch.stack([ids[o + 1:o + T + 1] for o in off])
+            loss = F.cross_entropy(model(x).view(-1, m["vocab_size"]), y.view(-1)) / accum
+            loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), t.get("clip_norm", 1.0))
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    secs = time.perf_counter() - t0
+    print(json.dumps({"tokens_per_s": steps * B * T * accum / secs, "steps": steps,
+                      "threads": threads, "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()
