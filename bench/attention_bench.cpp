@@ -12,28 +12,17 @@
 #include "attn/core/rng.h"
 #include "attn/core/thread_pool.h"
 #include "attn/kernels/attention.h"
+#include "bench_util.h"
 
 namespace {
 
-std::vector<float> random_vec(std::int64_t n, std::uint64_t seed) {
-  attn::Rng r(seed);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (auto& x : v) x = r.uniform() * 2.0f - 1.0f;
-  return v;
-}
+using attn::bench::random_vec;
 
-// Best-of-reps wall time of fn in milliseconds (best, not mean: the machine is shared).
+// Best-of-reps wall time of fn in milliseconds, after one warm-up call (caches, pool).
 template <class Fn>
 double best_ms(int reps, Fn&& fn) {
-  fn();  // warm caches and the thread pool
-  double best = 1e30;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    fn();
-    const auto t1 = std::chrono::steady_clock::now();
-    best = std::min(best, std::chrono::duration<double, std::milli>(t1 - t0).count());
-  }
-  return best;
+  fn();
+  return 1e3 * attn::bench::best_seconds(reps, fn);
 }
 
 }  // namespace

@@ -21,27 +21,12 @@
 #include "attn/core/thread_pool.h"
 #include "attn/kernels/attention.h"
 #include "attn/kernels/gemm.h"
+#include "bench_util.h"
 
 namespace {
 
-std::vector<float> random_vec(std::int64_t n, std::uint64_t seed) {
-  attn::Rng r(seed);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (auto& x : v) x = r.uniform() * 2.0f - 1.0f;
-  return v;
-}
-
-template <class Fn>
-double best_seconds(int reps, Fn&& fn) {
-  double best = 1e30;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    fn();
-    best = std::min(best,
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
-}
+using attn::bench::best_seconds;
+using attn::bench::random_vec;
 
 // Resident set size now, in MiB (/proc/self/statm: pages).
 double rss_mb() {

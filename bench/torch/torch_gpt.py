@@ -195,6 +195,28 @@ def generate_greedy(model, prompts, new_tokens, use_cache=True):
     return torch.cat(new, dim=1)
 
 
+def make_adamw(model, t):
+    """AdamW over nanoGPT's decay groups with the hyperparameters of attn's "training"."""
+    return torch.optim.AdamW(model.decay_groups(t.get("weight_decay", 0.1)), lr=t["lr"],
+                             betas=(t.get("beta1", 0.9), t.get("beta2", 0.99)),
+                             eps=t.get("eps", 1e-8))
+
+
+def train_step(model, opt, ids, batch, block, accum, clip):
+    """One optimizer step on `accum` micro-batches of `batch` random windows of ids."""
+    for _ in range(accum):
+        off = torch.randint(0, len(ids) - block, (batch,))
+        x = torch.stack([ids[o:o + block] for o in off])
+        y = torch.stack([ids[o + 1:o + block + 1] for o in off])
+        logits = model(x)
+        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), y.view(-1)) / accum
+        loss.backward()
+    if clip > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+
+
 def warmup_then_decay_lr(t, step):
     """attn's optim::scheduled_lr for constant | warmup_cosine | warmup_linear (t: "training")."""
     base, floor, warm, total = t["lr"], t.get("min_lr", 0.0), t.get("warmup_steps", 0), t["max_steps"]

@@ -27,7 +27,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from torch_gpt import GPT, char_ids, warmup_then_decay_lr
+from torch_gpt import GPT, char_ids, make_adamw, train_step, warmup_then_decay_lr
 
 
 def vocabulary(text, max_tokens):
@@ -92,9 +92,7 @@ def main():
     valid_stream = start + valid_ids
 
     model = GPT(m)
-    opt = torch.optim.AdamW(model.decay_groups(t.get("weight_decay", 0.1)), lr=t["lr"],
-                            betas=(t.get("beta1", 0.9), t.get("beta2", 0.99)),
-                            eps=t.get("eps", 1e-8))
+    opt = make_adamw(model, t)
     B, T, accum = t["batch_size"], m["block_size"], t.get("grad_accum_steps", 1)
     clip, eval_every = t.get("clip_norm", 1.0), t.get("eval_every", 250)
     os.makedirs(a.out, exist_ok=True)
@@ -105,16 +103,7 @@ def main():
     while step < t["max_steps"]:
         for g in opt.param_groups:
             g["lr"] = warmup_then_decay_lr(t, step)
-        for _ in range(accum):
-            off = torch.randint(0, len(train_ids) - T, (B,))
-            x = torch.stack([train_ids[o:o + T] for o in off])
-            y = torch.stack([train_ids[o + 1:o + T + 1] for o in off])
-            loss = F.cross_entropy(model(x).view(-1, m["vocab_size"]), y.view(-1)) / accum
-            loss.backward()
-        if clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
+        train_step(model, opt, train_ids, B, T, accum, clip)
         step += 1
         window_tokens += B * T * accum
         # Like attn stopped by SIGINT: no extra validation at the deadline, the best of

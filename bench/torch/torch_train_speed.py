@@ -11,9 +11,8 @@ import sys
 import time
 
 import torch
-import torch.nn.functional as F
 
-from torch_gpt import GPT, char_ids
+from torch_gpt import GPT, char_ids, make_adamw, train_step
 from torch_lm_train import vocabulary
 
 
@@ -28,22 +27,13 @@ def main():
     m, t = cfg["model"], cfg["training"]
     ids = torch.tensor(char_ids(text, vocabulary(text, 0)), dtype=torch.long)
     model = GPT(m)
-    opt = torch.optim.AdamW(model.decay_groups(t.get("weight_decay", 0.1)), lr=t["lr"],
-                            betas=(t.get("beta1", 0.9), t.get("beta2", 0.99)))
+    opt = make_adamw(model, t)
     B, T, accum = t["batch_size"], m["block_size"], t.get("grad_accum_steps", 1)
     t0 = None
     for step in range(warmup + steps):
         if step == warmup:
             t0 = time.perf_counter()
-        for _ in range(accum):
-            off = torch.randint(0, len(ids) - T, (B,))
-            x = torch.stack([ids[o:o + T] for o in off])
-            y = torch.stack([ids[o + 1:o + T + 1] for o in off])
-            loss = F.cross_entropy(model(x).view(-1, m["vocab_size"]), y.view(-1)) / accum
-            loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), t.get("clip_norm", 1.0))
-        opt.step()
-        opt.zero_grad(set_to_none=True)
+        train_step(model, opt, ids, B, T, accum, t.get("clip_norm", 1.0))
     secs = time.perf_counter() - t0
     print(json.dumps({"tokens_per_s": steps * B * T * accum / secs, "steps": steps,
                       "threads": threads, "torch": torch.__version__}))
