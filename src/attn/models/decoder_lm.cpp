@@ -35,16 +35,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// N(0, std) by Box-Muller from the model's init stream (Rng has only uniform()).
-void fill_normal(Tensor& t, float std, Rng& rng) {
-  constexpr double kTwoPi = 6.283185307179586;
-  float* d = t.data();
-  for (std::int64_t i = 0; i < t.numel(); ++i) {
-    const double u1 = 1.0 - static_cast<double>(rng.uniform());  // (0, 1]: log is finite
-    const double u2 = static_cast<double>(rng.uniform());
-    d[i] = static_cast<float>(std * std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2));
-  }
-}
 }  // namespace
 
 DecoderLM::DecoderLM(const DecoderLMConfig& cfg, std::uint64_t seed)
@@ -89,7 +79,7 @@ void DecoderLM::init_weights(Rng& rng) {
     Tensor& t = p.var.value();
     if (t.rank() != 2) continue;  // biases and norms keep their zeros / ones
     const bool res = ends_with(p.name, "out_proj.weight") || ends_with(p.name, "linear2.weight");
-    fill_normal(t, res ? residual : base, rng);
+    nn::fill_normal(t, res ? residual : base, rng);
   }
 }
 

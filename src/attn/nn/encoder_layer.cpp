@@ -2,8 +2,7 @@
 
 namespace attn::nn {
 
-namespace {
-MultiHeadAttentionOptions attention_options(const EncoderLayerOptions& o) {
+MultiHeadAttentionOptions layer_attention_options(const EncoderLayerOptions& o) {
   ATTN_CHECK(o.num_heads >= 1 && o.d_model % o.num_heads == 0,
              "encoder layer: d_model {} must be divisible by num_heads {}", o.d_model, o.num_heads);
   MultiHeadAttentionOptions m;
@@ -14,11 +13,10 @@ MultiHeadAttentionOptions attention_options(const EncoderLayerOptions& o) {
   m.use_bias = o.bias;
   return m;
 }
-}  // namespace
 
 EncoderLayer::EncoderLayer(const EncoderLayerOptions& opt, Rng& rng)
     : opt_(opt),
-      self_attn_(attention_options(opt), rng),
+      self_attn_(layer_attention_options(opt), rng),
       ff_(opt.d_model, opt.d_ff, opt.activation, opt.dropout, rng, opt.bias),
       norm1_(opt.d_model, opt.layer_norm_eps, opt.bias),
       norm2_(opt.d_model, opt.layer_norm_eps, opt.bias) {

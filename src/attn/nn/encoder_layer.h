@@ -37,4 +37,7 @@ class EncoderLayer : public Module {
   LayerNorm norm1_, norm2_;
 };
 
+// The attention options both layer kinds use: d_model split evenly over the heads.
+MultiHeadAttentionOptions layer_attention_options(const EncoderLayerOptions& o);
+
 }  // namespace attn::nn

@@ -47,4 +47,14 @@ Tensor glorot_uniform(const Shape& shape_out_in, Rng& rng) {
   return uniform_init(shape_out_in, static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out))), rng);
 }
 
+void fill_normal(Tensor& t, float std, Rng& rng) {
+  constexpr double kTwoPi = 6.283185307179586;
+  float* d = t.data();
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
+    const double u1 = 1.0 - static_cast<double>(rng.uniform());  // (0, 1]: log is finite
+    const double u2 = static_cast<double>(rng.uniform());
+    d[i] = static_cast<float>(std * std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2));
+  }
+}
+
 }  // namespace attn::nn

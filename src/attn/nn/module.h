@@ -42,5 +42,7 @@ class Module {
 // uniform(-0.05, 0.05) embeddings).
 Tensor glorot_uniform(const Shape& shape_out_in, Rng& rng);
 Tensor uniform_init(const Shape& shape, float limit, Rng& rng);
+// Overwrites t (f32) with N(0, std) draws (Box-Muller over rng's uniform stream).
+void fill_normal(Tensor& t, float std, Rng& rng);
 
 }  // namespace attn::nn
