@@ -7,6 +7,7 @@
 #include "attn/train/lm_report_collect.h"
 #include "attn/train/lm_run.h"
 #include "attn/train/report_collect.h"
+#include "attn/train/seq2seq_run.h"
 #include "attn/viz/training_report.h"
 #include "commands.h"
 
@@ -68,6 +69,42 @@ int train_lm(const train::FitOptions& o) {
   return 0;
 }
 
+// model.type "seq2seq": the encoder-decoder loop (seq2seq_run.h) with the same flags.
+int train_seq2seq(const train::FitOptions& o) {
+  ATTN_CHECK(!o.epochs,
+             "--epochs does not apply to an encoder-decoder (it trains for training.max_steps or "
+             "training.max_minutes)");
+  ATTN_CHECK(o.test.empty(), "--test does not apply to an encoder-decoder: use `attn evaluate`");
+  train::Seq2SeqFitOptions s;
+  s.config_file = o.config_file;
+  s.train = o.train;
+  s.valid = o.valid;
+  s.out = o.out;
+  s.seed = o.seed;
+  s.threads = o.threads;
+  s.resume = o.resume;
+  s.max_steps = o.max_steps;
+  s.log_every = o.log_every;
+  s.progress_tty = o.progress_tty;
+  s.on_nan = o.on_nan;
+  s.checkpoint_every_steps = o.checkpoint_every_steps;
+  const auto r = train::fit_seq2seq(s, std::cerr);
+  if (r.interrupted_by) {
+    fmt::print("interrupted by signal {}; the state is saved: continue with --resume\n",
+               r.interrupted_by);
+    return 128 + r.interrupted_by;
+  }
+  if (r.best_step < 0) {
+    fmt::print("stopped at step {}; no validation yet; the state is saved for --resume\n", r.step);
+  } else {
+    fmt::print("{} at step {}; best step {} (val_loss {:.4f})\n",
+               r.finished ? "finished" : "stopped", r.step, r.best_step, r.best_val_loss);
+  }
+  fmt::print("checkpoint: {}/model.safetensors\nmetrics: {}/metrics.jsonl\n", o.out.string(),
+             o.out.string());
+  return 0;
+}
+
 }  // namespace
 
 void add_train(CLI::App& app, Action& run) {
@@ -115,6 +152,9 @@ void add_train(CLI::App& app, Action& run) {
       if (opt->config_file.empty() ? train::is_lm_run(opt->out)
                                    : train::is_lm_config_file(opt->config_file))
         return train_lm(*opt);
+      if (opt->config_file.empty() ? train::is_seq2seq_run(opt->out)
+                                   : train::is_seq2seq_config_file(opt->config_file))
+        return train_seq2seq(*opt);
       const auto result = train::fit_classifier(*opt, std::cerr);
       if (result.interrupted_by) {
         fmt::print("interrupted by signal {}; the state is saved: continue with --resume\n",

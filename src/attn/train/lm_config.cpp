@@ -56,15 +56,6 @@ namespace attn::train {
 
 namespace {
 
-// `path` as written in config `file`: absolute, against the config's folder when relative.
-std::string resolve_path(const std::string& file, const std::string& path) {
-  const std::filesystem::path p(path);
-  if (p.is_absolute()) return p.lexically_normal().string();
-  return std::filesystem::absolute(std::filesystem::path(file).parent_path() / p)
-      .lexically_normal()
-      .string();
-}
-
 LmTokenizerConfig parse_lm_tokenizer(const JsonObjectReader& r, const std::string& file) {
   LmTokenizerConfig t;
   t.type = r.get_string_enum("type", t.type, {"char", "sentencepiece"});
@@ -72,7 +63,7 @@ LmTokenizerConfig parse_lm_tokenizer(const JsonObjectReader& r, const std::strin
     // The file is only opened when training starts: a finished run never needs it again.
     const std::string model = r.get_string_required("model");
     if (model.empty()) fail("{}: expected a path, got \"\"", r.where("model"));
-    t.model = resolve_path(file, model);
+    t.model = resolve_config_path(file, model);
     r.finish();
     return t;
   }

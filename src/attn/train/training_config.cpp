@@ -1,5 +1,7 @@
 #include "attn/train/training_config.h"
 
+#include <filesystem>
+
 namespace attn::train {
 
 void parse_shared_training(const JsonObjectReader& r, SharedTrainingConfig& t,
@@ -41,6 +43,14 @@ nlohmann::json shared_training_to_json(const SharedTrainingConfig& t) {
           {"checkpoint_every_minutes", t.checkpoint_every_minutes},
           {"on_nan", t.on_nan},
           {"max_nan_skips", t.max_nan_skips}};
+}
+
+std::string resolve_config_path(const std::string& file, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  return std::filesystem::absolute(std::filesystem::path(file).parent_path() / p)
+      .lexically_normal()
+      .string();
 }
 
 }  // namespace attn::train

@@ -44,4 +44,8 @@ void parse_shared_training(const JsonObjectReader& r, SharedTrainingConfig& t,
 // The shared keys of t as a JSON object, to which the caller adds its own.
 nlohmann::json shared_training_to_json(const SharedTrainingConfig& t);
 
+// `path` as written in config `file`: absolute, against the config's folder when relative,
+// so a run's saved config.json still names the same file.
+std::string resolve_config_path(const std::string& file, const std::string& path);
+
 }  // namespace attn::train
