@@ -94,6 +94,7 @@ fixtures:
 	/usr/bin/python3 scripts/make_fixtures.py --out tests/fixtures
 	/usr/bin/python3 scripts/fixtures_explain.py
 	/usr/bin/python3 scripts/fixtures_lm.py --out tests/fixtures
+	/usr/bin/python3 scripts/fixtures_seq2seq.py --out tests/fixtures
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
