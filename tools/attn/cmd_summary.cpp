@@ -2,6 +2,7 @@
 #include "attn/models/encoder_classifier.h"
 #include "attn/train/lm_config.h"
 #include "attn/train/run_config.h"
+#include "attn/train/seq2seq_config.h"
 #include "commands.h"
 
 namespace attn::cli {
@@ -25,6 +26,19 @@ void add_summary(CLI::App& app, Action& run) {
         const std::string name = root.get_string("name", "decoder_lm");
         models::DecoderLM model(cfg, 0);  // the seed does not change the table
         fmt::print("{}", models::summary_table(name, model.layer_rows()));
+        return 0;
+      }
+      if (train::is_seq2seq_config(json)) {
+        auto cfg = train::parse_seq2seq_run_config(json, file.string());
+        // A config may leave the vocabularies to the tokenizers; the table then counts
+        // the embeddings for the sizes given (a run directory has the resolved ones).
+        ATTN_CHECK(cfg.model.source_vocab_size > 0 && cfg.model.target_vocab_size > 0,
+                   "{}: model.source_vocab_size and model.target_vocab_size come from the "
+                   "tokenizers at training time: pass --checkpoint RUN, or set both in the "
+                   "config",
+                   file.string());
+        models::Seq2Seq model(cfg.model, 0);
+        fmt::print("{}", models::summary_table(cfg.name, model.layer_rows()));
         return 0;
       }
       const auto cfg = train::parse_run_config(json, file.string());
