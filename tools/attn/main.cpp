@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   attn::cli::add_generate(app, run);
   attn::cli::add_report(app, run);
   attn::cli::add_tokenizer(app, run);
+  attn::cli::add_score(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
