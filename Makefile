@@ -14,6 +14,7 @@ RUN ?= runs/spam
 PACKAGES := g++ cmake ninja-build pkg-config make libopenblas-dev nlohmann-json3-dev \
             libcli11-dev libfmt-dev libgtest-dev libssl-dev clang-format \
             libstb-dev fonts-dejavu-core chromium clang libclang-rt-14-dev valgrind bible-kjv \
+            sword-text-sparv diatheke \
             libsentencepiece-dev
 
 .PHONY: all deps build cli test test-asan test-tsan fuzz check-deep demo bench fixtures format \

@@ -1,17 +1,13 @@
 #include "attn/data/kjv.h"
 
-#include <sys/wait.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
 #include <sstream>
 
 #include "attn/core/error.h"
+#include "attn/data/fetch_util.h"
 #include "attn/data/spamassassin.h"
 #include "attn/data/utf8.h"
 
@@ -44,6 +40,26 @@ std::size_t reference_length(std::string_view line) {
   return i;
 }
 
+int parse_number(std::string_view digits, std::string_view ref) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  ATTN_CHECK(ec == std::errc() && end == digits.data() + digits.size(),
+             "bible output: number '{}' in reference '{}' is out of range", digits, ref);
+  return n;
+}
+
+// "1Sm3:4" (as accepted by reference_length) -> book "1Sm", chapter 3, verse 4.
+BibleVerse split_reference(std::string_view ref) {
+  const std::size_t colon = ref.find(':');
+  std::size_t digits = colon;
+  while (digits > 0 && is_digit(ref[digits - 1])) --digits;
+  BibleVerse v;
+  v.book = ref.substr(0, digits);
+  v.chapter = parse_number(ref.substr(digits, colon - digits), ref);
+  v.verse = parse_number(ref.substr(colon + 1), ref);
+  return v;
+}
+
 std::string_view trim_right(std::string_view s) {
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return s;
@@ -52,31 +68,6 @@ std::string_view trim_right(std::string_view s) {
 std::string_view trim_left(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   return s;
-}
-
-std::string shorten(std::string_view s) {
-  return s.size() > 60 ? std::string(s.substr(0, 60)) + "..." : std::string(s);
-}
-
-void make_dirs(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) fail("cannot create directory {}: {}", dir.string(), ec.message());
-}
-
-// Writes `content` to "<path>.tmp" and renames it onto `path`.
-void write_atomically(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail("cannot write {}: {}", tmp.string(), std::strerror(errno));
-    out << content;
-    out.close();
-    if (!out) fail("cannot write {}: {}", tmp.string(), std::strerror(errno));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) fail("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message());
 }
 
 std::string join_lines(const std::vector<std::string>& verses) {
@@ -109,51 +100,16 @@ std::string readme_text(const KjvStats& stats) {
   return os.str();
 }
 
-// Tail of a captured stderr file for error messages ("" when unreadable or empty).
-std::string stderr_tail(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  if (s.size() > 300) s = "..." + s.substr(s.size() - 300);
-  return s;
-}
-
-// Runs `command` through popen and returns its stdout; stderr goes to
-// `stderr_file`. Throws with the exit status, naming the package when the
-// shell could not find or execute the program (126/127).
+// The output of `program -f "Gen1:1-Rev22:21"`.
 std::string run_bible(const std::string& program, const fs::path& stderr_file) {
-  const std::string command = shell_quote(program) + " -f " + shell_quote(kKjvRange) + " 2>" +
-                              shell_quote(stderr_file.string());
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) fail("cannot start `{}`: {}", command, std::strerror(errno));
-  std::string out;
-  char buf[1 << 16];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  const bool read_error = std::ferror(pipe) != 0;
-  const int rc = pclose(pipe);
-  const std::string err = stderr_tail(stderr_file);
-  std::error_code ec;
-  fs::remove(stderr_file, ec);
-  if (rc == -1) fail("cannot wait for `{}`: {}", command, std::strerror(errno));
-  const int status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
-  if (status == 126 || status == 127) {
-    fail(
-        "cannot run `{}` (exit status {}: {}); install Debian's bible-kjv (apt-get install "
-        "bible-kjv)",
-        program, status, err.empty() ? "not found" : err);
-  }
-  if (status != 0) fail("`{}` failed with exit status {}: {}", command, status, err);
-  if (read_error) fail("cannot read the output of `{}`", command);
-  return out;
+  const std::string command = shell_quote(program) + " -f " + shell_quote(kKjvRange);
+  return capture_output({command, program, "bible-kjv"}, stderr_file);
 }
 
 }  // namespace
 
-std::vector<std::string> parse_bible_output(std::string_view text) {
-  std::vector<std::string> verses;
+std::vector<BibleVerse> parse_bible_verses(std::string_view text) {
+  std::vector<BibleVerse> verses;
   std::size_t line_no = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -168,7 +124,8 @@ std::vector<std::string> parse_bible_output(std::string_view text) {
       const std::string_view body = trim_left(line.substr(ref));
       ATTN_CHECK(!body.empty(), "bible output line {}: reference '{}' has no verse text", line_no,
                  line.substr(0, ref));
-      verses.emplace_back(body);
+      verses.push_back(split_reference(line.substr(0, ref)));
+      verses.back().text = body;
       continue;
     }
     ATTN_CHECK(!verses.empty(),
@@ -176,10 +133,16 @@ std::vector<std::string> parse_bible_output(std::string_view text) {
                "(was `bible` run without -f?)",
                line_no, shorten(line));
     // A wrapped continuation of the previous verse.
-    verses.back() += ' ';
-    verses.back() += trim_left(line);
+    verses.back().text += ' ';
+    verses.back().text += trim_left(line);
   }
   return verses;
+}
+
+std::vector<std::string> parse_bible_output(std::string_view text) {
+  std::vector<std::string> texts;
+  for (BibleVerse& v : parse_bible_verses(text)) texts.push_back(std::move(v.text));
+  return texts;
 }
 
 std::array<std::size_t, 3> kjv_split_sizes(std::size_t n) {

@@ -21,6 +21,16 @@ inline constexpr std::size_t kKjvVerses = 31102;
 // The verse range handed to `bible`: the whole book, Genesis 1:1 to Revelation 22:21.
 inline constexpr std::string_view kKjvRange = "Gen1:1-Rev22:21";
 
+// One verse of `bible -f` output: its reference split into the book's
+// abbreviation as the package prints it ("Ge", "1Sm", "Jonah"), chapter and
+// verse, and the verse text.
+struct BibleVerse {
+  std::string book;
+  int chapter = 0;
+  int verse = 0;
+  std::string text;
+};
+
 // Turns the output of `bible -f RANGE` into verse texts, in order. Each line
 // that starts with a reference (optional 1-3, letters, chapter:verse, space)
 // begins a verse; the reference and the following spaces are dropped, and
@@ -32,6 +42,8 @@ inline constexpr std::string_view kKjvRange = "Gen1:1-Rev22:21";
 // when text comes before the first reference (e.g. pretty-printed output of
 // `bible` without -f) or a reference has no verse text.
 std::vector<std::string> parse_bible_output(std::string_view text);
+// The same parse, keeping each verse's reference.
+std::vector<BibleVerse> parse_bible_verses(std::string_view text);
 
 // {train, valid, test} sizes for n verses: floor(0.9 n), floor(0.05 n) and the rest.
 std::array<std::size_t, 3> kjv_split_sizes(std::size_t n);
