@@ -121,6 +121,35 @@ TEST(Seq2SeqRun, SameSeedSameRun) {
             read_file(t.dir / "b" / "model.safetensors"));
 }
 
+// Two aligned files (source lines, target lines) train exactly as the TSV of their pairs.
+TEST(Seq2SeqRun, AlignedFilesTrainLikeTheirTsv) {
+  const ToyTask t = make_toy_task("s2s_aligned", 10, 10);
+  std::string src, tgt;
+  for (const fs::path& tsv : {t.train, t.valid}) {
+    src.clear();
+    tgt.clear();
+    std::istringstream in(read_file(tsv));
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto tab = line.find('\t');
+      src += line.substr(0, tab) + "\n";
+      tgt += line.substr(tab + 1) + "\n";
+    }
+    write_file(fs::path(tsv).replace_extension(".src"), src);
+    write_file(fs::path(tsv).replace_extension(".tgt"), tgt);
+  }
+  std::ostringstream log;
+  train::fit_seq2seq(fit_options(t, t.dir / "tsv"), log);
+  auto two = fit_options(t, t.dir / "two");
+  two.train = t.dir / "train.src";
+  two.train_target = t.dir / "train.tgt";
+  two.valid = t.dir / "valid.src";
+  two.valid_target = t.dir / "valid.tgt";
+  train::fit_seq2seq(two, log);
+  EXPECT_EQ(read_file(t.dir / "tsv" / "model.safetensors"),
+            read_file(t.dir / "two" / "model.safetensors"));
+}
+
 TEST(Seq2SeqConfig, UnknownKeyIsNamed) {
   const ToyTask t = make_toy_task("s2s_badkey", 10, 10);
   auto j = read_json_file(t.config);

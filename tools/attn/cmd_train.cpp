@@ -35,6 +35,8 @@ int train_lm(const train::FitOptions& o) {
   ATTN_CHECK(!o.epochs,
              "--epochs does not apply to a decoder LM (it trains for training.max_steps)");
   ATTN_CHECK(o.test.empty(), "--test does not apply to a decoder LM: use `attn evaluate`");
+  ATTN_CHECK(o.train_target.empty() && o.valid_target.empty(),
+             "--train-target / --valid-target apply to encoder-decoder runs only");
   train::LmFitOptions lm;
   lm.config_file = o.config_file;
   lm.train = o.train;
@@ -79,6 +81,8 @@ int train_seq2seq(const train::FitOptions& o) {
   s.config_file = o.config_file;
   s.train = o.train;
   s.valid = o.valid;
+  s.train_target = o.train_target;
+  s.valid_target = o.valid_target;
   s.out = o.out;
   s.seed = o.seed;
   s.threads = o.threads;
@@ -116,6 +120,11 @@ void add_train(CLI::App& app, Action& run) {
   cmd->add_option("--train", opt->train, "training data (.jsonl, .tsv or folder per label)")
       ->required();
   cmd->add_option("--valid", opt->valid, "validation data")->required();
+  cmd->add_option("--train-target", opt->train_target,
+                  "encoder-decoder: target side aligned line by line with --train (else --train "
+                  "is a source<TAB>target TSV)");
+  cmd->add_option("--valid-target", opt->valid_target,
+                  "encoder-decoder: target side aligned with --valid");
   cmd->add_option("--test", opt->test, "test data, evaluated with the best weights at the end");
   cmd->add_option("--out", opt->out, "run directory (checkpoints, metrics)")->required();
   cmd->add_option("--epochs", *epochs, "override training.epochs")->check(CLI::PositiveNumber);
@@ -155,6 +164,8 @@ void add_train(CLI::App& app, Action& run) {
       if (opt->config_file.empty() ? train::is_seq2seq_run(opt->out)
                                    : train::is_seq2seq_config_file(opt->config_file))
         return train_seq2seq(*opt);
+      ATTN_CHECK(opt->train_target.empty() && opt->valid_target.empty(),
+                 "--train-target / --valid-target apply to encoder-decoder runs only");
       const auto result = train::fit_classifier(*opt, std::cerr);
       if (result.interrupted_by) {
         fmt::print("interrupted by signal {}; the state is saved: continue with --resume\n",

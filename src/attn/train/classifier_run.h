@@ -15,8 +15,9 @@ namespace attn::train {
 
 struct FitOptions {
   std::filesystem::path config_file;
-  std::optional<RunConfig> config;           // used instead of config_file when set
-  std::filesystem::path train, valid, test;  // test optional (empty)
+  std::optional<RunConfig> config;                   // used instead of config_file when set
+  std::filesystem::path train, valid, test;          // test optional (empty)
+  std::filesystem::path train_target, valid_target;  // encoder-decoder: aligned target files
   std::filesystem::path out;
   std::optional<std::int64_t> epochs;  // overrides training.epochs
   std::optional<std::uint64_t> seed;   // overrides training.seed

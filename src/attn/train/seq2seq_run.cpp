@@ -97,8 +97,11 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
   const Seq2SeqTrainingConfig& tc = cfg.training;
   ensure_writable_dir(opt.out);
 
-  const std::vector<ParallelPair> train_pairs = read_parallel_tsv(opt.train);
-  const std::vector<ParallelPair> valid_pairs = read_parallel_tsv(opt.valid);
+  auto read_pairs = [](const fs::path& file, const fs::path& target) {
+    return target.empty() ? read_parallel_tsv(file) : read_parallel_files(file, target);
+  };
+  const std::vector<ParallelPair> train_pairs = read_pairs(opt.train, opt.train_target);
+  const std::vector<ParallelPair> valid_pairs = read_pairs(opt.valid, opt.valid_target);
   const bool resume_run = opt.resume && fs::exists(opt.out / "source_tokenizer.json");
   Seq2SeqVocab vocab;
   if (resume_run) {

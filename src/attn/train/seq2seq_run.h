@@ -5,11 +5,11 @@
 // target_tokenizer.json (seq2seq_data.h), model.safetensors (lowest validation loss),
 // train_state/ (--resume), metrics.jsonl (one line per validation), steps.jsonl.
 //
-// Data: a TSV of `source<TAB>target` lines (data/parallel_text.h). Batches hold about
-// training.max_tokens padded tokens, cut from pairs sorted by length (data/token_batcher.h);
-// an epoch's plan is a pure function of (seed, epoch), so a run resumes exactly from
-// (epoch, cursor). Sources longer than model.max_len keep their first max_len tokens and
-// targets their first max_len - 1 (the log says how many).
+// Data: a TSV of `source<TAB>target` lines, or two aligned files (data/parallel_text.h). Batches
+// hold about training.max_tokens padded tokens, cut from pairs sorted by length
+// (data/token_batcher.h); an epoch's plan is a pure function of (seed, epoch), so a run resumes
+// exactly from (epoch, cursor). Sources longer than model.max_len keep their first max_len tokens
+// and targets their first max_len - 1 (the log says how many).
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
@@ -27,7 +27,8 @@ namespace attn::train {
 struct Seq2SeqFitOptions {
   std::filesystem::path config_file;
   std::optional<Seq2SeqRunConfig> config;  // used instead of config_file when set
-  std::filesystem::path train, valid;      // TSV files
+  std::filesystem::path train, valid;      // TSV files, or the source sides of aligned files
+  std::filesystem::path train_target, valid_target;  // set: the aligned target files
   std::filesystem::path out;
   std::optional<std::uint64_t> seed;  // overrides training.seed
   int threads = 0;                    // 0 = all cores
