@@ -65,7 +65,7 @@ TEST_F(VizCli, EmptyText) {
 TEST_F(VizCli, TextPairOnAClassifier) {
   expect_error(viz(fmt::format("--checkpoint '{}' --text 'free' --text-pair 'cash' --out '{}'",
                                run_->string(), (out_ / "a.html").string())),
-               "this model has one input; --text-pair is for encoder-decoder models");
+               "this model has one input; --text-pair is for models with two inputs");
   EXPECT_FALSE(fs::exists(out_ / "a.html"));
 }
 

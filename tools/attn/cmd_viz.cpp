@@ -3,6 +3,7 @@
 #include "attn/train/attention_capture.h"
 #include "attn/train/lm_attention_capture.h"
 #include "attn/train/lm_run.h"
+#include "attn/train/seq2seq_attention_capture.h"
 #include "attn/viz/attention_html.h"
 #include "attn/viz/attention_png.h"
 #include "commands.h"
@@ -23,7 +24,7 @@ void add_viz(CLI::App& app, Action& run) {
   cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")
       ->required();
   cmd->add_option("--text", a->text, "the input text")->required();
-  cmd->add_option("--text-pair", a->text_pair, "second input (encoder-decoder models)");
+  cmd->add_option("--text-pair", a->text_pair, "second input (models with two inputs)");
   cmd->add_option("--out", a->out, "the HTML file to write (self-contained)")->required();
   cmd->add_option("--png", a->png, "also write one heatmap PNG per layer x head here");
   cmd->add_option("--threads", a->threads, "threads (default: all cores)");
@@ -33,13 +34,15 @@ void add_viz(CLI::App& app, Action& run) {
   cmd->callback([&run, a] {
     run = [a] {
       const bool lm = train::is_lm_run(a->checkpoint);
-      ATTN_CHECK(!(lm && a->text_pair),
-                 "{}: a decoder LM reads one text; --text-pair is for encoder-decoder models",
-                 a->checkpoint.string());
+      const bool seq2seq = train::is_seq2seq_run(a->checkpoint);
+      ATTN_CHECK(!((lm || seq2seq) && a->text_pair),
+                 "{}: {} reads one text; --text-pair is for models with two inputs",
+                 a->checkpoint.string(), lm ? "a decoder LM" : "an encoder-decoder");
       const auto cap =
           lm ? train::capture_lm_attention(a->checkpoint, a->text, a->max_new_tokens, a->threads)
-             : train::capture_classifier_attention(a->checkpoint, a->text, a->text_pair,
-                                                   a->threads);
+          : seq2seq ? train::capture_seq2seq_attention(a->checkpoint, a->text, a->threads)
+                    : train::capture_classifier_attention(a->checkpoint, a->text, a->text_pair,
+                                                          a->threads);
       viz::write_attention_html(cap, a->out);
       fmt::print("wrote {} ({} heads, {} tokens)\n", a->out.string(), cap.total_heads(),
                  cap.total_tokens());

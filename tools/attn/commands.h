@@ -18,6 +18,7 @@ void add_viz(CLI::App& app, Action& run);
 void add_generate(CLI::App& app, Action& run);
 void add_report(CLI::App& app, Action& run);
 void add_tokenizer(CLI::App& app, Action& run);
+void add_translate(CLI::App& app, Action& run);
 void add_score(CLI::App& app, Action& run);
 
 }  // namespace attn::cli

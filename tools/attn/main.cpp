@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   attn::cli::add_generate(app, run);
   attn::cli::add_report(app, run);
   attn::cli::add_tokenizer(app, run);
+  attn::cli::add_translate(app, run);
   attn::cli::add_score(app, run);
   try {
     app.parse(argc, argv);

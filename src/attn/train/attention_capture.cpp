@@ -26,7 +26,7 @@ models::AttentionCapture capture_classifier_attention(const std::filesystem::pat
                                                       const std::string& text,
                                                       const std::optional<std::string>& text_pair,
                                                       int threads) {
-  ATTN_CHECK(!text_pair, "{}: this model has one input; --text-pair is for encoder-decoder models",
+  ATTN_CHECK(!text_pair, "{}: this model has one input; --text-pair is for models with two inputs",
              run.string());
   ATTN_CHECK(text.find_first_not_of(" \t\r\n") != std::string::npos,
              "the text is empty: give the model something to read");
