@@ -10,6 +10,25 @@
 namespace attn::test {
 
 namespace {
+
+// "abc" -> "A B C": words of 2-6 letters from {a..h}, drawn from a fixed seed.
+std::string spelling_tsv(std::size_t n, std::uint64_t seed) {
+  Rng rng(seed);
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int len = 2 + static_cast<int>(rng.uniform() * 5.0f);
+    std::string word, rev;
+    for (int k = 0; k < len; ++k)
+      word += static_cast<char>('a' + static_cast<int>(rng.uniform() * 8.0f));
+    for (int k = 0; k < len; ++k) {
+      if (k > 0) rev += ' ';
+      rev += static_cast<char>(word[static_cast<std::size_t>(k)] - 'a' + 'A');
+    }
+    out += word + "\t" + rev + "\n";
+  }
+  return out;
+}
+
 std::string corpus(int n, std::uint64_t seed) {
   const char* spam[] = {"free", "offer", "winner", "cash", "prize", "click", "viagra", "money"};
   const char* ham[] = {"meeting", "project", "lunch",  "report",
@@ -94,6 +113,29 @@ std::string lm_train_args(const LmCliData& d, const std::filesystem::path& run,
                           const std::string& extra) {
   return fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 1 {}",
                      d.config.string(), d.train.string(), d.valid.string(), run.string(), extra);
+}
+
+Seq2SeqCliData make_seq2seq_cli_data(const std::string& tag, std::int64_t max_steps,
+                                     std::int64_t eval_every) {
+  Seq2SeqCliData t;
+  t.dir = make_temp_dir(tag);
+  t.train = t.dir / "train.tsv";
+  t.valid = t.dir / "valid.tsv";
+  t.config = t.dir / "config.json";
+  write_file(t.train, spelling_tsv(600, 1));
+  write_file(t.valid, spelling_tsv(60, 2));
+  write_file(t.config, fmt::format(R"({{
+  "tokenizer": {{"source": {{"type": "char"}}, "target": {{"type": "word"}}}},
+  "model": {{"type": "seq2seq", "max_len": 16, "d_model": 32, "num_heads": 2,
+            "encoder_layers": 1, "decoder_layers": 1, "d_ff": 64, "dropout": 0.1,
+            "norm": "pre"}},
+  "training": {{"max_tokens": 256, "lr": 3e-3, "warmup_steps": 20, "max_steps": {},
+               "eval_every": {}, "seed": 5}},
+  "decoding": {{"beam": 2}},
+  "metrics": ["wer", "per"]
+}})",
+                                   max_steps, eval_every));
+  return t;
 }
 
 }  // namespace attn::test

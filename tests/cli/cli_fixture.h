@@ -2,6 +2,7 @@
 // A tiny synthetic spam/ham corpus and config for end-to-end CLI tests:
 // spam rows draw from one word list, ham rows from another, with shared
 // filler words, so a correct model separates them within two epochs.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -29,5 +30,15 @@ LmCliData make_lm_cli_data(const std::string& tag);
 // `attn train` arguments for the LM data into `run` on 1 thread, plus `extra`.
 std::string lm_train_args(const LmCliData& d, const std::filesystem::path& run,
                           const std::string& extra = "");
+
+// A toy encoder-decoder task: spell a word in capitals ("abc" -> "A B C", letters from
+// a..h, 2-6 of them; 600 training and 60 validation pairs as TSV) and a tiny pre-norm
+// config (d_model 32, 1 + 1 layers, char source, word target, beam 2, wer/per) that
+// trains max_steps steps with a validation every eval_every.
+struct Seq2SeqCliData {
+  std::filesystem::path dir, train, valid, config;
+};
+Seq2SeqCliData make_seq2seq_cli_data(const std::string& tag, std::int64_t max_steps,
+                                     std::int64_t eval_every);
 
 }  // namespace attn::test
