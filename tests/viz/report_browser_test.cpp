@@ -38,5 +38,21 @@ TEST(ReportBrowser, LanguageModelReportLoadsWithSamplesAndTwoViews) {
   expect_report_drawn(html, "report_browser_lm_out", "4");  // two views x 2 heads
 }
 
+TEST(ReportBrowser, EncoderDecoderReportLoadsWithSampleOutputsAndTwoViews) {
+  const Seq2SeqCliData d = make_seq2seq_cli_data("report_browser_s2s", 60, 30);
+  const auto r = run_cli(
+      fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' "
+                  "--threads 1",
+                  d.config.string(), d.train.string(), d.valid.string(), (d.dir / "run").string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path html = d.dir / "run" / "report.html";
+  ASSERT_TRUE(fs::exists(html)) << "attn train did not write the report";
+  const std::string page = read_file(html);
+  EXPECT_NE(page.find("data-metric=\"WER\""), std::string::npos);
+  EXPECT_NE(page.find("Sample outputs"), std::string::npos);
+  // Two views, each with encoder self, decoder self and cross maps of 2 heads.
+  expect_report_drawn(html, "report_browser_s2s_out", "12");
+}
+
 }  // namespace
 }  // namespace attn::test

@@ -3,6 +3,8 @@
 #include "attn/train/lm_report_collect.h"
 #include "attn/train/lm_run.h"
 #include "attn/train/report_collect.h"
+#include "attn/train/seq2seq_report_collect.h"
+#include "attn/train/seq2seq_run.h"
 #include "attn/viz/training_report.h"
 #include "commands.h"
 
@@ -21,7 +23,8 @@ void add_report(CLI::App& app, Action& run) {
   cmd->add_option("--run", a->run, "run directory written by `attn train`")->required();
   cmd->add_option("--data", a->data,
                   "classifier: labelled data for the confusion matrix, worst examples and "
-                  "attention views; LM: a text file for bits per character and sample prompts");
+                  "attention views; LM: a text file for bits per character and sample prompts; "
+                  "encoder-decoder: a source<TAB>target file for the metrics and sample outputs");
   cmd->add_option("--out", a->out, "the HTML file to write (default: RUN/report.html)");
   cmd->add_option("--threads", a->threads, "threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
@@ -30,6 +33,8 @@ void add_report(CLI::App& app, Action& run) {
       const auto out = a->out.empty() ? a->run / "report.html" : a->out;
       const auto data = train::is_lm_run(a->run)
                             ? train::collect_lm_report(a->run, a->data, a->threads, std::cerr)
+                        : train::is_seq2seq_run(a->run)
+                            ? train::collect_seq2seq_report(a->run, a->data, a->threads, std::cerr)
                             : train::collect_classifier_report(a->run, a->data, a->threads);
       viz::write_training_report(data, out);
       fmt::print("report: {}\n", out.string());

@@ -7,6 +7,7 @@
 #include "attn/train/lm_report_collect.h"
 #include "attn/train/lm_run.h"
 #include "attn/train/report_collect.h"
+#include "attn/train/seq2seq_report_collect.h"
 #include "attn/train/seq2seq_run.h"
 #include "attn/viz/training_report.h"
 #include "commands.h"
@@ -106,6 +107,13 @@ int train_seq2seq(const train::FitOptions& o) {
   }
   fmt::print("checkpoint: {}/model.safetensors\nmetrics: {}/metrics.jsonl\n", o.out.string(),
              o.out.string());
+  // The report decodes the validation pairs: from a TSV only (aligned files are not read
+  // here), and it says so when there is none.
+  if (r.finished)
+    write_report(o.out, [&] {
+      return train::collect_seq2seq_report(o.out, o.valid_target.empty() ? o.valid : "", o.threads,
+                                           std::cerr);
+    });
   return 0;
 }
 

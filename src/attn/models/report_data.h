@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attn/models/attention_capture.h"
@@ -69,17 +70,34 @@ struct LmSection {
   std::vector<LmSample> samples;
 };
 
+// One decoded sentence of the evaluation data: its source, every reference and the output.
+struct Seq2SeqSample {
+  std::string source, output;
+  std::vector<std::string> references;
+  bool exact = false;  // the output equals one of the references
+};
+
+struct Seq2SeqSection {
+  std::string data_file;  // empty: no evaluation (missing_data_note says why)
+  std::int64_t pairs = 0, sentences = 0, beam = 1;
+  double loss = 0, perplexity = 0;                      // teacher-forced, nats per token
+  std::vector<std::pair<std::string, double>> metrics;  // "BLEU" 23.1, "WER" 18.2, ...
+  std::vector<std::string> metric_details;              // sacreBLEU-style lines
+  std::vector<Seq2SeqSample> samples;                   // the first sentences of data_file
+};
+
 struct ReportData {
   std::string run;          // the run directory as given
-  std::string model_kind;   // "encoder classifier" | "decoder LM"
+  std::string model_kind;   // "encoder classifier" | "decoder LM" | "encoder-decoder"
   std::string model_name;   // config "name"
   std::string config_json;  // the run's config.json, pretty-printed
   std::vector<LayerRow> summary;
   std::vector<EpochPoint> epochs;
   std::vector<StepPoint> steps;
   std::int64_t best_epoch = -1;
-  std::optional<ClassifierSection> classifier;  // a seq2seq section goes beside these
+  std::optional<ClassifierSection> classifier;  // one of these three is set
   std::optional<LmSection> lm;
+  std::optional<Seq2SeqSection> seq2seq;
   std::string missing_data_note;           // why no evaluation section (e.g. no data file given)
   std::vector<ReportAttention> attention;  // at most two examples
 };
@@ -87,5 +105,6 @@ struct ReportData {
 inline constexpr std::size_t kExcerptChars = 300;
 inline constexpr std::size_t kWorstExamples = 10;
 inline constexpr std::size_t kLmSamples = 3;
+inline constexpr std::size_t kSeq2SeqSamples = 10;
 
 }  // namespace attn::models

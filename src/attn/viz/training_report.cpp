@@ -11,6 +11,7 @@
 #include "attn/viz/report_assets.h"
 #include "attn/viz/report_format.h"
 #include "attn/viz/training_report_lm.h"
+#include "attn/viz/training_report_seq2seq.h"
 
 namespace attn::viz {
 
@@ -116,7 +117,7 @@ std::string meta_line(const models::ReportData& d) {
   std::string out =
       fmt::format("<p class=\"meta\">{} &ldquo;{}&rdquo; &middot; {} parameters",
                   html_escape(d.model_kind), html_escape(d.model_name), with_commas(params));
-  if (d.lm) {
+  if (d.lm || d.seq2seq) {
     out += fmt::format(" &middot; {} validation(s)", d.epochs.size());
     if (d.best_epoch > 0) out += fmt::format(" &middot; best step {}", d.best_epoch);
   } else {
@@ -166,8 +167,10 @@ std::vector<ReportChart> report_charts(const models::ReportData& d) {
     vloss.x.push_back(x), vloss.y.push_back(e.val_loss);
     vacc.x.push_back(x), vacc.y.push_back(e.val_accuracy);
     const auto it = seconds_at.find(e.step);
-    // An LM's metrics.jsonl has the run's elapsed seconds itself.
-    vloss_t.x.push_back(it != seconds_at.end() ? it->second : d.lm ? e.seconds : std::nan(""));
+    // LM and seq2seq metrics.jsonl lines have the run's elapsed seconds themselves.
+    vloss_t.x.push_back(it != seconds_at.end() ? it->second
+                        : (d.lm || d.seq2seq)  ? e.seconds
+                                               : std::nan(""));
     vloss_t.y.push_back(e.val_loss);
   }
   auto chart = [](std::string id, std::string title, std::string xl, std::string yl,
@@ -194,6 +197,13 @@ std::vector<ReportChart> report_charts(const models::ReportData& d) {
             chart("lr-step", "Learning rate", "step", "learning rate", {lr}),
             chart("tokens-step", "Throughput", "step", "tokens / s", {tps})};
   }
+  if (d.seq2seq)  // token accuracy is not logged; the metrics come from decoding
+    return {
+        chart("loss-step", "Loss (nats per target token; train is label-smoothed)", "step", "loss",
+              {loss, vloss}),
+        chart("loss-time", "Loss over wall time", "seconds", "loss", {loss_t, vloss_t}),
+        chart("lr-step", "Learning rate", "step", "learning rate", {lr}),
+        chart("tokens-step", "Throughput (source + target tokens)", "step", "tokens / s", {tps})};
   return {chart("loss-step", "Loss", "step", "loss", {loss, vloss}),
           chart("loss-time", "Loss over wall time", "seconds", "loss", {loss_t, vloss_t}),
           chart("accuracy-step", "Accuracy", "step", "accuracy", {acc, vacc}),
@@ -208,8 +218,10 @@ std::string training_report_html(const models::ReportData& d) {
   page.css = std::string(kAttentionCss) + kReportCss;
   std::string& b = page.body;
   b = "<h1>" + html_escape(page.title) + "</h1>\n" + meta_line(d);
-  const char* epochs = d.lm ? "Validations" : "Epochs";
-  const char* evaluation = d.lm ? "Evaluation and samples" : "Evaluation";
+  const char* epochs = d.lm || d.seq2seq ? "Validations" : "Epochs";
+  const char* evaluation = d.lm        ? "Evaluation and samples"
+                           : d.seq2seq ? "Evaluation and sample outputs"
+                                       : "Evaluation";
   b += fmt::format(
       "<nav><a href=\"#model\">Model</a> <a href=\"#curves\">Curves</a> <a href=\"#epochs\">{}"
       "</a> <a href=\"#evaluation\">{}</a> <a href=\"#attention\">Attention</a> "
@@ -226,9 +238,13 @@ std::string training_report_html(const models::ReportData& d) {
          "</figure>\n";
   b += "</div></section>\n";
   b += fmt::format("<section id=\"epochs\"><h2>{}</h2>\n{}</section>\n", epochs,
-                   d.lm ? lm_validations_table(d) : epochs_section(d));
+                   d.lm        ? lm_validations_table(d)
+                   : d.seq2seq ? seq2seq_validations_table(d)
+                               : epochs_section(d));
   b += fmt::format("<section id=\"evaluation\"><h2>{}</h2>\n{}</section>\n", evaluation,
-                   d.lm ? lm_evaluation_section(d) : evaluation_section(d));
+                   d.lm        ? lm_evaluation_section(d)
+                   : d.seq2seq ? seq2seq_evaluation_section(d)
+                               : evaluation_section(d));
   b += "<section id=\"attention\"><h2>Attention</h2>\n";
   if (d.attention.empty()) b += "<p class=\"hint\">No attention views in this report.</p>\n";
   for (std::size_t i = 0; i < d.attention.size(); ++i) {
