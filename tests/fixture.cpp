@@ -1,5 +1,7 @@
 #include "fixture.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -136,6 +138,39 @@ void backward_with_gout(Tape& tape, const Variable& y, const Tensor& gout) {
   auto r = all_close_normwise(got, fx.at(tensor), rel_tol);
   if (!r) r << " [fixture " << fx.name << ", tensor " << tensor << "]";
   return r;
+}
+
+bool is_k_proj_bias(const std::string& name) {
+  const std::string suffix = "k_proj.bias";
+  return name.size() >= suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void load_fixture_parameters(const Fixture& fx, const std::vector<nn::NamedParameter>& params) {
+  for (const auto& p : params) {
+    ASSERT_TRUE(fx.has(p.name)) << "fixture " << fx.name << " lacks " << p.name;
+    Variable v = p.var;
+    v.value().copy_from(fx.at(p.name));
+  }
+}
+
+void expect_parameter_grads_match(const Fixture& fx,
+                                  const std::vector<nn::NamedParameter>& params) {
+  std::size_t checked = 0;
+  for (const auto& p : params) {
+    ASSERT_TRUE(p.var.has_grad()) << p.name;
+    if (is_k_proj_bias(p.name)) {
+      float worst = 0;
+      for (float v : p.var.grad().to_vector()) worst = std::max(worst, std::fabs(v));
+      EXPECT_LE(worst, kStructuralZeroAbs) << p.name;
+    } else {
+      EXPECT_TRUE(fixture_close_normwise(fx, "grad." + p.name, p.var.grad())) << p.name;
+    }
+    ++checked;
+  }
+  std::size_t in_fixture = 0;
+  for (const auto& [name, t] : fx.tensors) in_fixture += name.rfind("grad.", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(checked, in_fixture);
 }
 
 }  // namespace attn::test

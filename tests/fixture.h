@@ -15,6 +15,7 @@
 
 #include "attn/autograd/tape.h"
 #include "attn/core/tensor.h"
+#include "attn/nn/module.h"
 
 namespace attn::test {
 
@@ -56,5 +57,17 @@ void backward_with_gout(Tape& tape, const Variable& y, const Tensor& gout);
 // gradients hold entries that are tiny differences of O(1) terms.
 ::testing::AssertionResult fixture_close_normwise(const Fixture& fx, const std::string& tensor,
                                                   const Tensor& got, float rel_tol = 1e-5f);
+
+// d/d k_proj.bias is exactly 0 (a constant added to a whole softmax row), so it is judged
+// absolutely: f32 noise around 0 has no meaningful relative error.
+inline constexpr float kStructuralZeroAbs = 1e-5f;
+bool is_k_proj_bias(const std::string& parameter_name);
+
+// Loads every parameter of a model from the fixture by name (a missing name fails, which
+// also proves the documented name mapping covers every parameter).
+void load_fixture_parameters(const Fixture& fx, const std::vector<nn::NamedParameter>& params);
+// After a backward pass: each parameter's gradient against the fixture's grad.<name>
+// (normwise, k_proj.bias absolutely), and every grad.* of the fixture was compared.
+void expect_parameter_grads_match(const Fixture& fx, const std::vector<nn::NamedParameter>& params);
 
 }  // namespace attn::test

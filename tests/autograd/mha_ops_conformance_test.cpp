@@ -24,8 +24,8 @@ namespace {
 // (max|got - want| / max|want|) at the f32 tolerance 1e-5, see fixture_close_normwise.
 // d loss / d k_proj.bias is exactly 0 (adding q·b_k to every score of a query row leaves
 // its softmax unchanged), so only rounding noise is left, which a relative test cannot
-// judge: it is checked against this absolute bound instead (PyTorch f32 gives ~1e-6).
-constexpr float kStructuralZeroAbs = 1e-5f;
+// judge: it is checked against this absolute bound instead (kStructuralZeroAbs, fixture.h; PyTorch
+// f32 gives ~1e-6).
 
 using Params = std::map<std::string, Variable>;
 

@@ -16,14 +16,6 @@
 namespace attn::test {
 namespace {
 
-// d/d k_proj.bias is exactly 0 (a constant added to a whole softmax row), so it is
-// judged absolutely, as in tests/nn/nn_conformance_test.cpp.
-constexpr float kStructuralZeroAbs = 1e-5f;
-
-bool is_k_bias(const std::string& name) {
-  return name.size() >= 11 && name.compare(name.size() - 11, 11, "k_proj.bias") == 0;
-}
-
 models::DecoderLMConfig fixture_config(const Fixture& fx) {
   models::DecoderLMConfig c;
   c.vocab_size = fx.params.at("vocab_size").get<std::int64_t>();
@@ -37,15 +29,6 @@ models::DecoderLMConfig fixture_config(const Fixture& fx) {
   c.layer_norm_eps = fx.params.at("layer_norm_eps").get<float>();
   c.dropout = 0.0f;
   return c;
-}
-
-// Copies every attn parameter from the fixture by name; a missing name fails, so this
-// also proves the documented name mapping covers every parameter.
-void load_params(const models::DecoderLM& m, const Fixture& fx) {
-  for (auto& p : m.parameters()) {
-    ASSERT_TRUE(fx.has(p.name)) << "fixture " << fx.name << " lacks " << p.name;
-    p.var.value().copy_from(fx.at(p.name));
-  }
 }
 
 struct Step {
@@ -69,28 +52,13 @@ Step forward_backward(const models::DecoderLM& m, const Fixture& fx) {
 void check_forward_and_grads(const std::string& case_name) {
   const Fixture fx = load_fixture(case_name);
   models::DecoderLM m(fixture_config(fx), 7);
-  load_params(m, fx);
+  load_fixture_parameters(fx, m.parameters());
   Step s = forward_backward(m, fx);
   // Logits are sums of O(1) terms; near-zero entries carry f32 rounding of the whole
   // sum, so they are compared against the tensor's scale.
   EXPECT_TRUE(fixture_close_normwise(fx, "logits", s.logits.value()));
   EXPECT_TRUE(fixture_close(fx, "loss", s.loss.value()));
-  std::size_t checked = 0;
-  for (const auto& p : m.parameters()) {
-    ASSERT_TRUE(p.var.has_grad()) << p.name;
-    if (is_k_bias(p.name)) {
-      float worst = 0;
-      for (float v : p.var.grad().to_vector()) worst = std::max(worst, std::fabs(v));
-      EXPECT_LE(worst, kStructuralZeroAbs) << p.name;
-    } else {
-      EXPECT_TRUE(fixture_close_normwise(fx, "grad." + p.name, p.var.grad()));
-    }
-    ++checked;
-  }
-  // Every grad.* tensor in the fixture corresponds to one attn parameter.
-  std::size_t in_fixture = 0;
-  for (const auto& [name, t] : fx.tensors) in_fixture += name.rfind("grad.", 0) == 0 ? 1 : 0;
-  EXPECT_EQ(checked, in_fixture);
+  expect_parameter_grads_match(fx, m.parameters());
 }
 
 TEST(DecoderLMConformance, TiedLearnedLogitsLossGrads) {
@@ -136,7 +104,7 @@ AdamCheck check_adam_result(const Tensor& got, const Tensor& want, const Tensor&
 TEST(DecoderLMConformance, ThreeAdamWStepsMatchTorch) {
   const Fixture fx = load_fixture("decoder_lm_tied_learned");
   models::DecoderLM m(fixture_config(fx), 7);
-  load_params(m, fx);
+  load_fixture_parameters(fx, m.parameters());
   const auto& a = fx.params.at("adamw");
   std::vector<optim::ParamRef> refs;
   for (const auto& p : m.parameters()) refs.push_back({p.name, p.var, p.decay});
@@ -161,7 +129,7 @@ TEST(DecoderLMConformance, ThreeAdamWStepsMatchTorch) {
   for (const auto& p : m.parameters()) {
     const AdamCheck c =
         check_adam_result(p.var.value(), fx.at("after." + p.name), fx.at("grad." + p.name),
-                          o.lr * static_cast<float>(steps), is_k_bias(p.name));
+                          o.lr * static_cast<float>(steps), is_k_proj_bias(p.name));
     EXPECT_LE(c.worst_normwise, kF32RelTol) << "after." << p.name;
     EXPECT_LE(c.worst_exempt_abs, c.exempt_bound) << "after." << p.name;
     exempt += c.exempt;

@@ -17,8 +17,7 @@ namespace {
 // Whole modules are compared normwise (max|got - want| / max|want|) at the f32
 // tolerance 1e-5: elementwise relative error is meaningless for gradient entries
 // that are tiny differences of O(1) terms. d/d k_proj.bias is exactly 0 (a constant
-// added to a softmax row), so it is judged absolutely.
-constexpr float kStructuralZeroAbs = 1e-5f;
+// added to a softmax row), so it is judged absolutely. (kStructuralZeroAbs, fixture.h)
 
 void load_params(const nn::Module& m, const Fixture& fx) {
   for (const auto& p : m.parameters()) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "attn/core/error.h"
+#include "attn/data/fetch_util.h"
 #include "attn/data/utf8.h"
 
 namespace attn {
@@ -19,15 +20,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kJsonlExpect =
     R"(expected one JSON object per line with string fields "text" and "label")";
-
-std::string read_whole_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  ATTN_CHECK(f.good(), "{}: cannot open file for reading", p.string());
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  ATTN_CHECK(!f.bad(), "{}: read error", p.string());
-  return ss.str();
-}
 
 // Splits into lines, dropping a UTF-8 byte-order mark and any '\r' before '\n'.
 std::vector<std::string> split_lines(std::string content) {

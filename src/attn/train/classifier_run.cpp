@@ -67,20 +67,6 @@ void append_metrics(const fs::path& file, const nlohmann::json& line) {
   write_file_atomic(file, text + line.dump() + "\n");
 }
 
-// A run killed after an epoch's metrics line but before its state was saved
-// repeats that epoch's validation on resume: drop the lines of epochs the saved
-// state has not completed.
-void truncate_metrics(const fs::path& file, std::int64_t epochs_done) {
-  if (!fs::exists(file)) return;
-  std::istringstream in(read_file_bytes(file));
-  std::string line, kept;
-  while (std::getline(in, line)) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded() && j.value("epoch", std::int64_t{0}) <= epochs_done) kept += line + "\n";
-  }
-  write_file_atomic(file, kept);
-}
-
 // Refuses to start a run that would not fit in memory (see memory_plan.h).
 void check_training_memory(const RunConfig& cfg, const nn::Module& model, const ExampleSet& train,
                            const ExampleSet& valid, std::int64_t max_memory_mb, std::ostream& log) {
@@ -186,7 +172,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   const bool restore = resume && has_train_state(opt.out);
   if (restore) {
     state = load_train_state(opt.out, model, *optimizer);
-    truncate_metrics(opt.out / "metrics.jsonl", state.epoch);
+    truncate_jsonl(opt.out / "metrics.jsonl", "epoch", state.epoch);
     log << fmt::format("resuming {} at epoch {} (step {})\n", opt.out.string(), state.epoch + 1,
                        state.step);
   } else {

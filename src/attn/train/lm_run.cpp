@@ -32,18 +32,6 @@ std::string read_text(const fs::path& file, const char* what) {
   return text;
 }
 
-// Keeps the lines of metrics.jsonl up to `step` (a resumed run repeats later ones).
-void truncate_metrics(const fs::path& file, std::int64_t step) {
-  if (!fs::exists(file)) return;
-  std::istringstream in(read_file_bytes(file));
-  std::string line, kept;
-  while (std::getline(in, line)) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded() && j.value("step", std::int64_t{0}) <= step) kept += line + "\n";
-  }
-  write_file_atomic(file, kept);
-}
-
 // ids [N] -> x, y [B*T]: row b of micro-batch (step, micro) is the window
 // ids[o .. o+T] with o a pure hash of (seed, step, micro, b): x = ids[o..o+T),
 // y = ids[o+1..o+T].
@@ -166,7 +154,7 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
   const bool restore = opt.resume && has_train_state(opt.out);
   if (restore) {
     state = load_train_state(opt.out, model, *optimizer);
-    truncate_metrics(opt.out / "metrics.jsonl", state.step);
+    truncate_jsonl(opt.out / "metrics.jsonl", "step", state.step);
     log << fmt::format("resuming {} at step {}\n", opt.out.string(), state.step);
   } else {
     if (opt.resume)

@@ -59,18 +59,6 @@ TokenBatcherOptions batcher_options(const models::Seq2SeqConfig& m, const Seq2Se
   return o;
 }
 
-// Keeps the lines of metrics.jsonl up to `step` (a resumed run repeats later ones).
-void truncate_metrics(const fs::path& file, std::int64_t step) {
-  if (!fs::exists(file)) return;
-  std::istringstream in(read_file_bytes(file));
-  std::string line, kept;
-  while (std::getline(in, line)) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded() && j.value("step", std::int64_t{0}) <= step) kept += line + "\n";
-  }
-  write_file_atomic(file, kept);
-}
-
 }  // namespace
 
 double seq2seq_loss(const models::Seq2Seq& model, const PairSet& set, const Seq2SeqVocab& vocab,
@@ -162,7 +150,7 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
   const bool restore = opt.resume && has_train_state(opt.out);
   if (restore) {
     state = load_train_state(opt.out, model, *optimizer);
-    truncate_metrics(opt.out / "metrics.jsonl", state.step);
+    truncate_jsonl(opt.out / "metrics.jsonl", "step", state.step);
     batcher.start_epoch(static_cast<std::uint64_t>(state.epoch), tc.seed);
     batcher.seek(static_cast<std::size_t>(state.cursor));
     log << fmt::format("resuming {} at step {} (epoch {}, batch {})\n", opt.out.string(),

@@ -42,17 +42,20 @@ void append_line_durable(const fs::path& file, const std::string& line) {
   ATTN_CHECK(synced, "cannot sync {}: {}", file.string(), std::strerror(err));
 }
 
-void truncate_step_log(const fs::path& file, std::int64_t max_step) {
+void truncate_jsonl(const fs::path& file, const char* key, std::int64_t max_value) {
   if (!fs::exists(file)) return;
   std::istringstream in(read_file_bytes(file));
   std::string line, kept;
   while (std::getline(in, line)) {
     const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("step") || !j["step"].is_number())
-      continue;
-    if (j["step"].get<std::int64_t>() <= max_step) kept += line + "\n";
+    if (j.is_discarded() || !j.is_object() || !j.contains(key) || !j[key].is_number()) continue;
+    if (j[key].get<std::int64_t>() <= max_value) kept += line + "\n";
   }
   write_file_atomic(file, kept);
+}
+
+void truncate_step_log(const fs::path& file, std::int64_t max_step) {
+  truncate_jsonl(file, "step", max_step);
 }
 
 StepLog::StepLog(fs::path file, std::int64_t every, TrainState& state, bool resumed)

@@ -38,8 +38,11 @@ class StepLog {
   std::int64_t window_tokens_ = 0;  // tokens since the last line, this process only
 };
 
-// Keeps the lines of `file` whose "step" is <= max_step (and that parse);
-// rewrites it atomically. A missing file stays missing.
+// Keeps the lines of a JSONL file whose integer `key` is <= max_value (and that parse);
+// rewrites it atomically. A missing file stays missing. A resumed run uses it to drop
+// the lines written after its saved state, which it is about to write again.
+void truncate_jsonl(const std::filesystem::path& file, const char* key, std::int64_t max_value);
+// truncate_jsonl(file, "step", max_step).
 void truncate_step_log(const std::filesystem::path& file, std::int64_t max_step);
 
 // Appends one line with O_APPEND and fsyncs it; throws attn::Error naming the file.
