@@ -157,14 +157,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   auto optimizer = make_optimizer(tc, model);
   Batcher batcher(&train_ids, tc.batch_size, max_len, true, tc.bucket_by_length);
   const auto steps_per_epoch = static_cast<std::int64_t>(batcher.batches_per_epoch());
-  optim::ScheduleOptions sched;
-  sched.kind = tc.schedule;
-  sched.base_lr = tc.lr;
-  sched.warmup_steps = tc.warmup_steps;
-  sched.total_steps = steps_per_epoch * tc.epochs;
-  sched.min_lr = tc.min_lr;
-  sched.d_model = 0;
-  optim::validate(sched);
+  const optim::ScheduleOptions sched = schedule_options(tc, steps_per_epoch * tc.epochs);
 
   TrainState state;
   state.rng = Rng(tc.seed ^ 0xD50u).state();

@@ -137,13 +137,7 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
   auto optimizer = make_optimizer(
       OptimizerSettings{tc.optimizer, tc.lr, tc.beta1, tc.beta2, tc.eps, 0.0f, tc.weight_decay},
       model);
-  optim::ScheduleOptions sched;
-  sched.kind = tc.schedule;
-  sched.base_lr = tc.lr;
-  sched.warmup_steps = tc.warmup_steps;
-  sched.total_steps = tc.max_steps;
-  sched.min_lr = tc.min_lr;
-  optim::validate(sched);
+  const optim::ScheduleOptions sched = schedule_options(tc, tc.max_steps);
 
   // TrainState reuse: step = optimizer steps; best_epoch = the step of the kept
   // weights; epoch_loss_sum / epoch_examples = train loss and good steps since

@@ -45,6 +45,17 @@ nlohmann::json shared_training_to_json(const SharedTrainingConfig& t) {
           {"max_nan_skips", t.max_nan_skips}};
 }
 
+optim::ScheduleOptions schedule_options(const SharedTrainingConfig& t, std::int64_t total_steps) {
+  optim::ScheduleOptions s;
+  s.kind = t.schedule;
+  s.base_lr = t.lr;
+  s.warmup_steps = t.warmup_steps;
+  s.total_steps = total_steps;
+  s.min_lr = t.min_lr;
+  optim::validate(s);
+  return s;
+}
+
 std::string resolve_config_path(const std::string& file, const std::string& path) {
   const std::filesystem::path p(path);
   if (p.is_absolute()) return p.lexically_normal().string();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "attn/io/json_reader.h"
+#include "attn/optim/schedule.h"
 
 namespace attn::train {
 
@@ -43,6 +44,10 @@ void parse_shared_training(const JsonObjectReader& r, SharedTrainingConfig& t,
 
 // The shared keys of t as a JSON object, to which the caller adds its own.
 nlohmann::json shared_training_to_json(const SharedTrainingConfig& t);
+
+// The learning-rate schedule t describes over a run of total_steps optimizer steps,
+// validated (attn::Error names the bad value).
+optim::ScheduleOptions schedule_options(const SharedTrainingConfig& t, std::int64_t total_steps);
 
 // `path` as written in config `file`: absolute, against the config's folder when relative,
 // so a run's saved config.json still names the same file.
