@@ -112,13 +112,23 @@ TEST(Seq2SeqCli, SummaryAndVizWork) {
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_NE(s.out.find("decoder.layers.0 (TransformerDecoderLayer)"), std::string::npos) << s.out;
   const fs::path html = toy().dir / "viz.html";
-  const auto v = run_cli(fmt::format("viz --checkpoint '{}' --text 'head' --out '{}' --threads 1",
-                                     toy_run().string(), html.string()));
+  const fs::path png = toy().dir / "png";
+  const auto v =
+      run_cli(fmt::format("viz --checkpoint '{}' --text 'head' --out '{}' --png '{}' --threads 1",
+                          toy_run().string(), html.string(), png.string()));
   ASSERT_EQ(v.exit_code, 0) << v.err;
   // 1 encoder layer + 1 decoder layer (self and cross), 2 heads each; "head</s>" and
   // "<s>H E A D": 5 + 5 tokens.
   EXPECT_NE(v.out.find("(6 heads, 10 tokens)"), std::string::npos) << v.out;
   EXPECT_NE(read_file(html).find("cross"), std::string::npos);
+  // One PNG per map and head, none overwriting another, plus the overview.
+  EXPECT_NE(v.out.find("wrote 7 PNGs"), std::string::npos) << v.out;
+  for (const char* f : {"layer0_encoder_self_head1.png", "layer0_decoder_self_head0.png",
+                        "layer0_cross_head1.png", "overview.png"})
+    EXPECT_TRUE(fs::exists(png / f)) << f;
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(png)) ++files;
+  EXPECT_EQ(files, 7u);
 }
 
 TEST(Seq2SeqCli, EmptyInputLineNamesTheLine) {

@@ -120,7 +120,22 @@ Image render_overview(const models::AttentionCapture& cap, const Font& font) {
 }
 
 std::string heatmap_file_name(const models::AttentionMap& m, int head) {
-  return fmt::format("layer{}_{}_head{}.png", m.layer, m.kind, head);
+  // The map's name after "layer N " tells maps of one layer apart (an encoder-decoder has
+  // encoder self, decoder self and cross maps per layer); the kind is the fallback.
+  const std::string prefix = fmt::format("layer {} ", m.layer);
+  std::string what = m.name.rfind(prefix, 0) == 0 ? m.name.substr(prefix.size()) : m.kind;
+  std::string slug;
+  for (char c : what) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (keep)
+      slug += c;
+    else if (c >= 'A' && c <= 'Z')
+      slug += static_cast<char>(c - 'A' + 'a');
+    else if (!slug.empty() && slug.back() != '_')
+      slug += '_';
+  }
+  while (!slug.empty() && slug.back() == '_') slug.pop_back();
+  return fmt::format("layer{}_{}_head{}.png", m.layer, slug.empty() ? m.kind : slug, head);
 }
 
 std::vector<std::filesystem::path> write_attention_pngs(const models::AttentionCapture& cap,

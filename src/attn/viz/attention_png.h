@@ -26,7 +26,8 @@ Heatmap render_heatmap(const float* w, const std::vector<std::string>& q_tokens,
 // All maps x heads of `cap` -> Tq x Tk thumbnails in a grid (rows = maps, columns = heads).
 Image render_overview(const models::AttentionCapture& cap, const Font& font);
 
-// The file name of one head's image: "layer0_self_head1.png".
+// The file name of one head's image: "layer0_self_head1.png", "layer2_encoder_self_head0.png",
+// "layer1_cross_head3.png" (from the map's name after "layer N ").
 std::string heatmap_file_name(const models::AttentionMap& m, int head);
 
 // Writes one PNG per (map, head) and overview.png into `dir` (created if missing);
