@@ -131,6 +131,16 @@ TEST(Seq2SeqCli, SummaryAndVizWork) {
   EXPECT_EQ(files, 7u);
 }
 
+// model.max_len is 16: a longer source is read as its first 15 tokens + EOS, as in training.
+TEST(Seq2SeqCli, LongSourceIsCutLikeInTraining) {
+  const fs::path in = toy().dir / "long.txt";
+  write_file(in, std::string(40, 'a') + "\nbad\n");
+  const auto r = run_cli(fmt::format("translate --checkpoint '{}' --input '{}' --beam 2",
+                                     toy_run().string(), in.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out).size(), 2u) << r.out;
+}
+
 TEST(Seq2SeqCli, EmptyInputLineNamesTheLine) {
   const fs::path in = toy().dir / "empty_line.txt";
   write_file(in, "abc\n\nbad\n");

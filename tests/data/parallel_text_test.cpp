@@ -77,6 +77,11 @@ TEST(ParallelText, TsvEmptyTarget) {
   EXPECT_NE(msg.find("empty target"), std::string::npos) << msg;
 }
 
+TEST(ParallelText, TsvBlankTarget) {
+  const std::string msg = tsv_error("a\tb\nword\t   \n", 2);
+  EXPECT_NE(msg.find("empty target"), std::string::npos) << msg;
+}
+
 TEST(ParallelText, TsvInvalidUtf8) {
   const std::string msg = tsv_error("a\tb\nc\td\xFF\n", 2);
   EXPECT_NE(msg.find("invalid UTF-8"), std::string::npos) << msg;

@@ -244,6 +244,33 @@ TEST(BeamSearch, NbestIsSortedAndDistinct) {
   }
 }
 
+// never_emit ids are never chosen, greedy or beam, and renormalising over the other ids
+// keeps the exhaustive search exact: its best is the brute-force best without them.
+TEST(BeamSearch, NeverEmitIdsAreNeverChosen) {
+  models::Seq2Seq m(small_config(false), 17);
+  // The tokens the unconstrained 4-best lists start with (an untrained model often prefers
+  // EOS at once, so the lower ranks supply them) are forbidden.
+  TranslateOptions free = options(6, 1.0f, 12);
+  free.nbest = 4;
+  std::vector<std::int32_t> banned;
+  for (const auto& hyps : generate::translate(m, small_sources(), free))
+    for (const auto& h : hyps)
+      if (!h.tokens.empty()) banned.push_back(h.tokens[0]);
+  std::sort(banned.begin(), banned.end());
+  banned.erase(std::unique(banned.begin(), banned.end()), banned.end());
+  ASSERT_FALSE(banned.empty());
+  for (int beam : {1, 6}) {
+    TranslateOptions o = options(beam, 1.0f, 12);
+    o.nbest = beam == 1 ? 1 : 4;
+    o.never_emit = banned;
+    for (const auto& hyps : generate::translate(m, small_sources(), o))
+      for (const auto& h : hyps)
+        for (std::int32_t t : h.tokens)
+          EXPECT_EQ(std::count(banned.begin(), banned.end(), t), 0)
+              << "beam " << beam << " emitted " << t;
+  }
+}
+
 // ---- bad options and inputs, one per test ----
 
 struct BeamSearchBad : ::testing::Test {
@@ -306,6 +333,16 @@ TEST_F(BeamSearchBad, SourceLongerThanMaxLen) {
 TEST_F(BeamSearchBad, SourceIdOutsideVocabulary) {
   src[1] = {3, 7};
   expect_has(error(), "source 1 token 1 has id 7");
+}
+
+TEST_F(BeamSearchBad, NeverEmitEos) {
+  o.never_emit = {kEos};
+  expect_has(error(), "never_emit id 4");
+}
+
+TEST_F(BeamSearchBad, NeverEmitOutsideVocabulary) {
+  o.never_emit = {5};
+  expect_has(error(), "never_emit id 5");
 }
 
 }  // namespace

@@ -74,6 +74,23 @@ TEST(Seq2SeqRun, ResumeContinuesExactly) {
   EXPECT_EQ(val_losses(t.dir / "straight"), val_losses(t.dir / "split"));
 }
 
+TEST(Seq2SeqRun, ResumingAFinishedRunTrainsNoFurther) {
+  const ToyTask t = make_toy_task("s2s_refinish", 10, 5);
+  std::ostringstream log;
+  ASSERT_TRUE(train::fit_seq2seq(fit_options(t, t.dir / "run"), log).finished);
+  const std::string weights = read_file(t.dir / "run" / "model.safetensors");
+  const std::string metrics = read_file(t.dir / "run" / "metrics.jsonl");
+  auto again = fit_options(t, t.dir / "run");
+  again.config_file.clear();
+  again.resume = true;
+  const auto r = train::fit_seq2seq(again, log);
+  EXPECT_TRUE(r.finished);
+  EXPECT_EQ(r.step, 10);
+  EXPECT_EQ(read_file(t.dir / "run" / "model.safetensors"), weights);
+  EXPECT_EQ(read_file(t.dir / "run" / "metrics.jsonl"), metrics);
+  EXPECT_NE(log.str().find("already finished at step 10"), std::string::npos) << log.str();
+}
+
 TEST(Seq2SeqRun, SameSeedSameRun) {
   const ToyTask t = make_toy_task("s2s_seed", 10, 10);
   std::ostringstream log;
@@ -118,6 +135,15 @@ TEST(Seq2SeqConfig, UnknownKeyIsNamed) {
   j["model"]["d_modle"] = 3;
   const std::string e = error_of([&] { train::parse_seq2seq_run_config(j, "x.json"); });
   EXPECT_NE(e.find("d_modle"), std::string::npos) << e;
+}
+
+TEST(Seq2SeqConfig, BatchSizeIsRejectedInFavourOfMaxTokens) {
+  const ToyTask t = make_toy_task("s2s_batch", 10, 10);
+  auto j = read_json_file(t.config);
+  j["training"]["batch_size"] = 64;
+  const std::string e = error_of([&] { train::parse_seq2seq_run_config(j, "x.json"); });
+  EXPECT_NE(e.find("training.batch_size"), std::string::npos) << e;
+  EXPECT_NE(e.find("max_tokens"), std::string::npos) << e;
 }
 
 TEST(Seq2SeqConfig, SharedEmbeddingsNeedAJointTokenizer) {

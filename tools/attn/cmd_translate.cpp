@@ -63,7 +63,7 @@ int run_translate(const TranslateArgs& a) {
   const std::vector<std::string> sources = read_sources(a.input, a.lowercase);
   std::vector<std::vector<std::int32_t>> ids;
   ids.reserve(sources.size());
-  for (const auto& s : sources) ids.push_back(run.vocab.encode_source(s));
+  for (const auto& s : sources) ids.push_back(run.vocab.encode_source(s, run.cfg.model.max_len));
   const auto hyps = generate::translate(*run.model, ids, opt);
   for (std::size_t i = 0; i < hyps.size(); ++i) {
     if (a.nbest == 1) {

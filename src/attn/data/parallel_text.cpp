@@ -72,8 +72,14 @@ std::vector<ParallelPair> read_parallel_tsv(const fs::path& path) {
                "{}:{}: more than one tab (a second one at byte column {}; expected "
                "source<TAB>target with no tab inside either side)",
                path.string(), lineno, second + 1);
-    ATTN_CHECK(tab > 0, "{}:{}: empty source (expected source<TAB>target)", path.string(), lineno);
-    ATTN_CHECK(tab + 1 < line.size(), "{}:{}: empty target (expected source<TAB>target)",
+    // Only spaces counts as empty: such a side would tokenize to nothing.
+    const auto blank = [](std::string_view side) {
+      return side.find_first_not_of(" \t\r\v\f") == std::string_view::npos;
+    };
+    const std::string_view view(line);
+    ATTN_CHECK(!blank(view.substr(0, tab)), "{}:{}: empty source (expected source<TAB>target)",
+               path.string(), lineno);
+    ATTN_CHECK(!blank(view.substr(tab + 1)), "{}:{}: empty target (expected source<TAB>target)",
                path.string(), lineno);
     pairs.push_back({line.substr(0, tab), line.substr(tab + 1)});
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "attn/core/error.h"
@@ -25,6 +26,11 @@ void validate(const TranslateOptions& opt, const models::Seq2Seq& model) {
              "translate: bos id {} is outside the target vocabulary [0, {})", opt.bos_id, v);
   ATTN_CHECK(opt.eos_id >= 0 && opt.eos_id < v,
              "translate: eos id {} is outside the target vocabulary [0, {})", opt.eos_id, v);
+  for (std::int32_t id : opt.never_emit)
+    ATTN_CHECK(id >= 0 && id < v && id != opt.eos_id,
+               "translate: never_emit id {} must be in the target vocabulary [0, {}) and not eos "
+               "{}",
+               id, v, opt.eos_id);
 }
 
 std::int64_t max_target_tokens(const TranslateOptions& opt, const models::Seq2Seq& model,
@@ -52,6 +58,15 @@ double log_sum_exp(const float* x, std::int64_t n) {
   return static_cast<double>(m) + std::log(sum);
 }
 
+// logits [R, V]: the ids in `ids` get -inf in every row (they can never be chosen).
+void forbid(Tensor& logits, const std::vector<std::int32_t>& ids) {
+  if (ids.empty()) return;
+  const std::int64_t rows = logits.dim(0), v = logits.dim(1);
+  float* d = logits.data();
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int32_t id : ids) d[r * v + id] = -std::numeric_limits<float>::infinity();
+}
+
 // One batch of sentences, encoded.
 struct Batch {
   Tensor memory;                         // [B, S, C]
@@ -74,7 +89,8 @@ std::vector<std::vector<Hypothesis>> greedy(const models::Seq2Seq& model, const 
   std::vector<std::int64_t> keep;
   std::vector<std::int32_t> next_last;
   while (!row_sentence.empty()) {
-    const Tensor logits = models::step(model, st, last);  // [R, V]
+    Tensor logits = models::step(model, st, last);  // [R, V]
+    forbid(logits, opt.never_emit);
     keep.clear();
     next_last.clear();
     for (std::size_t r = 0; r < row_sentence.size(); ++r) {
@@ -185,7 +201,8 @@ std::vector<std::vector<Hypothesis>> beam(const models::Seq2Seq& model, const Ba
   std::vector<Live> next_live;
 
   while (!active.empty()) {
-    const Tensor logits = models::step(model, st, last);  // [R, V]
+    Tensor logits = models::step(model, st, last);  // [R, V]
+    forbid(logits, opt.never_emit);
     parents.clear();
     next_last.clear();
     next_active.clear();

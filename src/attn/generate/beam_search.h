@@ -37,6 +37,9 @@ struct TranslateOptions {
   std::int64_t batch_size = 32;  // sentences encoded and decoded together
   std::int32_t bos_id = 0;       // fed as the first decoder token
   std::int32_t eos_id = 0;       // ends a hypothesis
+  // Ids never emitted (padding, BOS: never a training label): their logits are set to -inf
+  // before each choice, so the probabilities renormalise over the other ids.
+  std::vector<std::int32_t> never_emit;
 };
 
 struct Hypothesis {
@@ -46,7 +49,8 @@ struct Hypothesis {
 };
 
 // Throws attn::Error naming the bad field (beam, nbest, length_penalty, max_len_a,
-// max_len_b, batch_size, or bos/eos outside [0, target_vocab_size)).
+// max_len_b, batch_size, bos/eos outside [0, target_vocab_size), a never_emit id outside it
+// or equal to eos).
 void validate(const TranslateOptions& opt, const models::Seq2Seq& model);
 
 // The most real target tokens a source of src_len tokens may get (see TranslateOptions).

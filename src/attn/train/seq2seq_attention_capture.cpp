@@ -27,17 +27,14 @@ models::AttentionCapture capture_seq2seq_attention(const LoadedSeq2Seq& run,
                                                    const std::string& source,
                                                    const generate::TranslateOptions& opt) {
   const Seq2SeqVocab& v = run.vocab;
-  std::vector<std::int32_t> src = v.encode_source(source);
+  const std::int64_t max_len = run.cfg.model.max_len;
+  const std::vector<std::int32_t> src = v.encode_source(source, max_len);
   models::AttentionCapture cap;
   cap.title = title;
-  const std::int64_t max_len = run.cfg.model.max_len;
-  if (static_cast<std::int64_t>(src.size()) > max_len) {
-    cap.note =
-        fmt::format("The source has {} tokens; the view shows its first {} (the model's max_len).",
-                    src.size() - 1, max_len - 1);
-    src.resize(static_cast<std::size_t>(max_len - 1));
-    src.push_back(v.source_eos());
-  }
+  if (const std::size_t tokens = v.source->encode(source).size(); tokens + 1 > src.size())
+    cap.note = fmt::format(
+        "The source has {} tokens; the model reads its first {} (model.max_len {} with EOS).",
+        tokens, src.size() - 1, max_len);
   generate::TranslateOptions one = opt;
   one.nbest = 1;
   const auto hyps = generate::translate(*run.model, {src}, one);

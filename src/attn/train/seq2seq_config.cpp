@@ -106,6 +106,11 @@ Seq2SeqTrainingConfig parse_training(const JsonObjectReader& r) {
   Seq2SeqTrainingConfig t;
   parse_shared_training(r, t, {"adam", "adamw"},
                         {"inverse_sqrt", "constant", "warmup_cosine", "warmup_linear"});
+  if (r.json().contains("batch_size"))
+    fail(
+        "{}: an encoder-decoder batches by token count: use training.max_tokens (and "
+        "decoding.batch_size for sentences decoded together)",
+        r.where("batch_size"));
   t.max_tokens = r.get_int("max_tokens", t.max_tokens, 1);
   t.label_smoothing =
       static_cast<float>(r.get_float("label_smoothing", t.label_smoothing, 0, 0.99));
@@ -163,6 +168,7 @@ nlohmann::json to_json(const Seq2SeqRunConfig& c) {
                            {"source", side_to_json(c.tokenizer.source)}};
   if (!c.tokenizer.joint) tokenizer["target"] = side_to_json(c.tokenizer.target);
   nlohmann::json training = shared_training_to_json(t);
+  training.erase("batch_size");  // batches are cut by max_tokens
   training.update({{"max_tokens", t.max_tokens},
                    {"label_smoothing", t.label_smoothing},
                    {"max_steps", t.max_steps},

@@ -1,5 +1,7 @@
 #include "attn/train/seq2seq_data.h"
 
+#include <algorithm>
+
 #include "attn/data/char_tokenizer.h"
 #include "attn/data/sentencepiece_trainer.h"
 #include "attn/data/word_tokenizer.h"
@@ -11,8 +13,12 @@ namespace attn::train {
 
 namespace fs = std::filesystem;
 
-std::vector<std::int32_t> Seq2SeqVocab::encode_source(const std::string& text) const {
+std::vector<std::int32_t> Seq2SeqVocab::encode_source(const std::string& text, std::int64_t max_len,
+                                                      bool* truncated) const {
   std::vector<std::int32_t> ids = source->encode(text);
+  const bool cut = static_cast<std::int64_t>(ids.size()) >= max_len;
+  if (cut) ids.resize(static_cast<std::size_t>(std::max<std::int64_t>(0, max_len - 1)));
+  if (truncated) *truncated = cut;
   ids.push_back(source_eos());
   return ids;
 }

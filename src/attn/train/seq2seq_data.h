@@ -2,7 +2,8 @@
 // Text <-> ids for an encoder-decoder run. Each side has its own tokenizer (or one joint
 // tokenizer); the model's vocabularies are the tokenizer's plus two ids at the end, BOS
 // and EOS, which no tokenizer produces:
-//   source ids = encode(source) + [EOS]
+//   source ids = encode(source) + [EOS], the text's first max_len - 1 tokens when longer, so
+//   training and decoding see the same input and every source ends in EOS
 //   decoder input = [BOS] + encode(target), decoder output = encode(target) + [EOS]
 #include <cstdint>
 #include <filesystem>
@@ -23,7 +24,10 @@ struct Seq2SeqVocab {
   std::int32_t bos() const { return target->vocab_size(); }
   std::int32_t eos() const { return target->vocab_size() + 1; }
 
-  std::vector<std::int32_t> encode_source(const std::string& text) const;  // + EOS
+  // + EOS, at most max_len ids in all (longer texts keep their first max_len - 1 tokens).
+  // truncated (optional) is set to whether the text was cut.
+  std::vector<std::int32_t> encode_source(const std::string& text, std::int64_t max_len,
+                                          bool* truncated = nullptr) const;
   std::vector<std::int32_t> encode_target(const std::string& text) const;  // no BOS/EOS
   // Target ids (BOS/EOS/padding dropped) -> text.
   std::string decode_target(const std::vector<std::int32_t>& ids) const;

@@ -33,6 +33,7 @@ generate::TranslateOptions translate_options(const LoadedSeq2Seq& run) {
   o.batch_size = d.batch_size;
   o.bos_id = run.vocab.bos();
   o.eos_id = run.vocab.eos();
+  o.never_emit = {Tokenizer::kPadId, run.vocab.bos()};  // never a training label
   return o;
 }
 
@@ -41,7 +42,7 @@ std::vector<std::string> translate_texts(const LoadedSeq2Seq& run,
                                          const generate::TranslateOptions& opt) {
   std::vector<std::vector<std::int32_t>> ids;
   ids.reserve(sources.size());
-  for (const auto& s : sources) ids.push_back(run.vocab.encode_source(s));
+  for (const auto& s : sources) ids.push_back(run.vocab.encode_source(s, run.cfg.model.max_len));
   const auto hyps = generate::translate(*run.model, ids, opt);
   std::vector<std::string> out;
   out.reserve(hyps.size());
@@ -66,7 +67,7 @@ Seq2SeqEvalReport evaluate_seq2seq(const LoadedSeq2Seq& run, const std::vector<P
   r.beam = opt.beam;
   PairSet set;
   for (const auto& p : pairs) {
-    set.source.push_back(run.vocab.encode_source(p.source));
+    set.source.push_back(run.vocab.encode_source(p.source, run.cfg.model.max_len));
     set.target.push_back(run.vocab.encode_target(p.target));
     r.target_tokens += static_cast<std::int64_t>(set.target.back().size()) + 1;
   }

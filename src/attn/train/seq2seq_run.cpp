@@ -34,13 +34,17 @@ Seq2SeqRunConfig resolve_config(const Seq2SeqFitOptions& opt) {
   return cfg;
 }
 
-PairSet encode_pairs(const std::vector<ParallelPair>& pairs, const Seq2SeqVocab& vocab) {
+// cut_sources (optional) counts the sources cut to max_len - 1 tokens + EOS.
+PairSet encode_pairs(const std::vector<ParallelPair>& pairs, const Seq2SeqVocab& vocab,
+                     std::int64_t max_len, std::size_t* cut_sources = nullptr) {
   PairSet set;
   set.source.reserve(pairs.size());
   set.target.reserve(pairs.size());
   for (const auto& p : pairs) {
-    set.source.push_back(vocab.encode_source(p.source));
+    bool cut = false;
+    set.source.push_back(vocab.encode_source(p.source, max_len, &cut));
     set.target.push_back(vocab.encode_target(p.target));
+    if (cut_sources && cut) ++*cut_sources;
   }
   return set;
 }
@@ -114,8 +118,9 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
   resolve_vocab(cfg.model.source_vocab_size, vocab.source_size(), "source_vocab_size");
   resolve_vocab(cfg.model.target_vocab_size, vocab.target_size(), "target_vocab_size");
 
-  const PairSet train_set = encode_pairs(train_pairs, vocab);
-  const PairSet valid_set = encode_pairs(valid_pairs, vocab);
+  std::size_t cut_sources = 0;
+  const PairSet train_set = encode_pairs(train_pairs, vocab, cfg.model.max_len, &cut_sources);
+  const PairSet valid_set = encode_pairs(valid_pairs, vocab, cfg.model.max_len);
   TokenBatcher batcher(&train_set, batcher_options(cfg.model, vocab, tc.max_tokens, true));
   batcher.start_epoch(0, tc.seed);
   const TokenBatchStats& st = batcher.stats();
@@ -124,9 +129,9 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
       "source / {} target; {} batches per epoch, padding efficiency {:.1f}%{}\n",
       train_pairs.size(), st.src_tokens, st.tgt_tokens, valid_pairs.size(), vocab.source_size(),
       vocab.target_size(), st.batches, 100.0 * st.padding_efficiency(),
-      st.truncated_sources + st.truncated_targets > 0
-          ? fmt::format("; truncated to model.max_len {}: {} sources, {} targets",
-                        cfg.model.max_len, st.truncated_sources, st.truncated_targets)
+      cut_sources + st.truncated_targets > 0
+          ? fmt::format("; cut to model.max_len {}: {} sources, {} targets", cfg.model.max_len,
+                        cut_sources, st.truncated_targets)
           : std::string());
 
   models::Seq2Seq model(cfg.model, tc.seed);
@@ -180,7 +185,13 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
     return tc.max_minutes > 0 && step_log.elapsed_seconds() >= tc.max_minutes * 60.0;
   };
   PairBatch b;
-  bool done = false;
+  // A finished run (max_steps reached or out of time) resumed again trains no further step.
+  const bool done = state.step >= tc.max_steps || out_of_time();
+  if (done) {
+    log << fmt::format("{}: the run is already finished at step {}\n", opt.out.string(),
+                       state.step);
+    result.finished = true;
+  }
   while (!done) {
     if (!batcher.next(b)) {
       ++state.epoch;

@@ -8,8 +8,8 @@
 // Data: a TSV of `source<TAB>target` lines, or two aligned files (data/parallel_text.h). Batches
 // hold about training.max_tokens padded tokens, cut from pairs sorted by length
 // (data/token_batcher.h); an epoch's plan is a pure function of (seed, epoch), so a run resumes
-// exactly from (epoch, cursor). Sources longer than model.max_len keep their first max_len tokens
-// and targets their first max_len - 1 (the log says how many).
+// exactly from (epoch, cursor). Sources and targets longer than model.max_len keep their first
+// max_len - 1 tokens and their EOS, as in decoding (the log says how many).
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
