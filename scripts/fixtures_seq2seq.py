@@ -27,19 +27,11 @@ import os
 import torch
 import torch.nn.functional as F
 
+from fixtures_lm import sinusoidal  # attn's nn::sinusoidal_table, shared with the LM fixtures
 from make_fixtures import Case
 
 V, B, S, T = 11, 2, 6, 5
 SMOOTHING = 0.1
-
-
-def sinusoidal(t, c):
-    """attn's nn::sinusoidal_table: sin on even channels, cos on odd, 10000^(-(c - c%2)/C)."""
-    pos = torch.arange(t, dtype=torch.float64)[:, None]
-    ch = torch.arange(c)
-    rate = torch.pow(torch.tensor(10000.0, dtype=torch.float64), -(ch - ch % 2).double() / c)
-    a = pos * rate[None, :]
-    return torch.where(ch % 2 == 0, torch.sin(a), torch.cos(a)).float().double()
 
 
 class Wrapped(torch.nn.Module):
