@@ -15,7 +15,10 @@ PACKAGES := g++ cmake ninja-build pkg-config make libopenblas-dev nlohmann-json3
             libcli11-dev libfmt-dev libgtest-dev libssl-dev clang-format \
             libstb-dev fonts-dejavu-core chromium clang libclang-rt-14-dev valgrind bible-kjv \
             sword-text-sparv diatheke \
-            libsentencepiece-dev
+            libsentencepiece-dev libbenchmark-dev
+# And what `make bench` needs besides: PyTorch to compare against, on OpenBLAS (the
+# reference BLAS that libblas.so.3 otherwise is would make PyTorch ~25× slower).
+BENCH_PACKAGES := python3-torch libopenblas0-pthread
 
 .PHONY: all deps build cli test test-asan test-tsan fuzz check-deep demo bench fixtures format \
         format-check clean
@@ -85,10 +88,13 @@ demo: cli
 	$(ATTN) evaluate --checkpoint $(RUN) --data $(DATA)/test.jsonl
 	@echo "checkpoint: $(RUN)/  metrics: $(RUN)/metrics.jsonl  report: $(RUN)/report.html"
 
-# Micro-benchmarks (the PyTorch comparison harness is the performance issue's work).
-bench: deps $(BUILD)/build.ninja
-	cmake --build $(BUILD) -j $(JOBS) --target attention_bench
-	$(BUILD)/attention_bench $(JOBS)
+# Kernel micro-benchmarks (Google Benchmark: GFLOP/s and % of the sgemm peak), then the
+# side-by-side table against PyTorch (bench/compare_torch.sh -> bench/results/latest.{md,json}).
+bench: $(BUILD)/build.ninja
+	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(BENCH_PACKAGES)"
+	cmake --build $(BUILD) -j $(JOBS) --target micro_bench attention_n_bench generate_bench attn
+	$(BUILD)/micro_bench --threads=$(JOBS)
+	bench/compare_torch.sh $(JOBS)
 
 # Regenerates tests/fixtures with PyTorch (Debian python3-torch); not needed to build or test.
 fixtures:

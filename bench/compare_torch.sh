@@ -4,7 +4,8 @@
 #   train_f32            training tokens/s of examples/gpt_10m.json at batch 16 on KJV text
 #   train_bf16           (attn has no bf16 mode yet: reported as not measured)
 #   attention_fwd_bwd_N  causal attention forward+backward seconds, B=1 H=8 D=64, vs naive
-#   attention_mem_N      extra peak memory of that call, MB
+#   attention_mem_N      extra peak memory of that call, MB (N = 16384: attn only)
+#   gemm_<M>x<N>x<K>     GFLOP/s of each gpt_10m linear layer's products (micro_bench) vs torch.mm
 #   generate_b1/b8       greedy tokens/s with a KV cache on the same weights (ids checked)
 # Also the attention GFLOP/s as % of the machine's OpenBLAS sgemm GFLOP/s.
 #   usage: bench/compare_torch.sh [threads=2] [Ns="512 1024 2048 4096"]
@@ -12,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2} ns=${2:-"512 1024 2048 4096"}
 out=bench/results && mkdir -p "$out" && work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
-cmake --build build --target attn attention_n_bench generate_bench >/dev/null
+cmake --build build --target attn attention_n_bench generate_bench micro_bench >/dev/null
 [ -f data/kjv/train.txt ] || build/attn data fetch kjv --out data/kjv >/dev/null
 py=/usr/bin/python3
 rows="$work/rows.jsonl"
@@ -46,6 +47,20 @@ for n in $ns; do
   row "attention_gflops_$n" "$(get "$a" gflops)" "$(get "$t" gflops)" GFLOP/s 1
   sgemm=$(get "$a" sgemm_gflops)
 done
+
+# N = 16384 in attn only: PyTorch's naive N×N probabilities alone would be 8.6 GB.
+if [ "${ATTN_BENCH_16K:-1}" = 1 ]; then
+  a=$(build/attention_n_bench 16384 1 "$threads" 1)
+  get() { $py -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+  row attention_fwd_bwd_16384 "$(get "$a" fwd_bwd_s)" null seconds 0
+  row attention_mem_16384 "$(get "$a" extra_peak_mb)" null MB 0
+fi
+
+# GEMM on the gpt_10m shapes (every linear layer, forward and both backward products).
+build/micro_bench --threads="$threads" --benchmark_filter=BM_Gemm --benchmark_format=json \
+  2>/dev/null | (cd bench/torch && $py torch_gemm.py "$threads") | while read -r line; do
+  $py -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["name"], r["attn_gflops"], r["torch_gflops"])' "$line"
+done | while read -r name a t; do row "$name" "$a" "$t" GFLOP/s 1; done
 
 # Generation on one set of gpt_10m weights (a one-step run with a tiny validation).
 # A constant schedule, so the one step moves the weights off their random start (whose

@@ -51,6 +51,7 @@ Tensor bias_mask() {
 
 kernels::AttentionMaskView view(const ops::AttentionMask& m) {
   kernels::AttentionMaskView v;
+  v.causal = m.causal;
   if (m.allow.defined()) {
     v.allow = m.allow.data_as<std::uint8_t>();
     v.allow_batched = m.allow.rank() == 3;
@@ -103,7 +104,9 @@ TEST(Attention, ForwardMatchesDoubleReferenceForEachMaskKind) {
                                                  {padding_mask(), {}},
                                                  {causal_mask(), {}},
                                                  {{}, bias_mask()},
-                                                 {causal_mask(), bias_mask()}};
+                                                 {causal_mask(), bias_mask()},
+                                                 {{}, {}, true},
+                                                 {padding_mask(), bias_mask(), true}};
   Variable q = random_variable({B, H, Tq, D}, 1), k = random_variable({B, H, Tk, D}, 2),
            v = random_variable({B, H, Tk, Dv}, 3);
   const kernels::AttentionDims dims{B, H, Tq, Tk, D, Dv};
@@ -132,7 +135,9 @@ TEST(Attention, GradientsMatchFiniteDifferences) {
       {"padding", {padding_mask(), {}}},
       {"causal", {causal_mask(), {}}},
       {"bias", {{}, bias_mask()}},
-      {"causal+bias", {causal_mask(), bias_mask()}}};
+      {"causal+bias", {causal_mask(), bias_mask()}},
+      {"causal flag", {{}, {}, true}},
+      {"padding+bias+causal flag", {padding_mask(), bias_mask(), true}}};
   for (const auto& [name, mask] : masks) {
     auto f = [mask = mask](Context& c, const std::vector<Variable>& in) {
       return weighted_sum(c, ops::attention(c, in[0], in[1], in[2], mask, 0.7f, 0.0f));
@@ -142,6 +147,26 @@ TEST(Attention, GradientsMatchFiniteDifferences) {
                       random_variable({B, H, Tk, Dv}, 13)}))
         << name;
   }
+}
+
+// Without probs_out the flash kernels run; with it, the naive ones that keep
+// the probabilities. Both give the same output and gradients, dropout included.
+TEST(Attention, FlashPathMatchesProbabilityPath) {
+  const ops::AttentionMask mask{padding_mask(), bias_mask(), true};
+  auto run = [&](bool want_probs) {
+    Rng rng(7);
+    Tape tape;
+    Context ctx{&tape, true, &rng};
+    Variable q = random_variable({B, H, Tq, D}, 21), k = random_variable({B, H, Tk, D}, 22),
+             v = random_variable({B, H, Tk, Dv}, 23);
+    Tensor probs;
+    Variable y = ops::attention(ctx, q, k, v, mask, 0.6f, 0.25f, want_probs ? &probs : nullptr);
+    tape.backward(weighted_sum(ctx, y));
+    return std::vector<Tensor>{y.value(), q.grad(), k.grad(), v.grad()};
+  };
+  const auto flash = run(false), naive = run(true);
+  for (std::size_t i = 0; i < flash.size(); ++i)
+    EXPECT_TRUE(test::all_close_normwise(flash[i], naive[i])) << i;
 }
 
 TEST(Attention, OnlyInputsThatRequireGradGetOne) {

@@ -40,6 +40,7 @@ inline AttentionRef attention_reference(const kernels::AttentionDims& d, const f
           if (m.bias) sc += m.bias[(m.bias_batched ? b * d.tq * d.tk : 0) + mrow + j];
           if (m.allow && !m.allow[(m.allow_batched ? b * d.tq * d.tk : 0) + mrow + j])
             sc = -std::numeric_limits<double>::infinity();
+          if (m.causal && j > i + (d.tk - d.tq)) sc = -std::numeric_limits<double>::infinity();
           s[j] = sc;
           mx = std::max(mx, sc);
         }

@@ -3,6 +3,8 @@
 #include "attn/kernels/attention.h"
 
 #include "attn/autograd/ops.h"
+#include "attn/kernels/flash_attention.h"
+#include "attn/kernels/reference_mode.h"
 
 namespace attn::ops {
 namespace {
@@ -100,6 +102,7 @@ Variable attention(Context& ctx, const Variable& q, const Variable& k, const Var
   kernels::AttentionDims dims{qs[0], qs[1], qs[2], ks[2], qs[3], vs[3]};
 
   kernels::AttentionMaskView mv;
+  mv.causal = mask.causal;
   if (mask.allow.defined()) {
     mv.allow_batched =
         check_mask_part(mask.allow, "allow", DType::u8, dims.batch, dims.tq, dims.tk);
@@ -116,9 +119,29 @@ Variable attention(Context& ctx, const Variable& q, const Variable& k, const Var
     drop = {dropout_p, ctx.rng->seed(), ctx.rng->next_stream()};
   }
 
-  Tensor probs = Tensor::empty({dims.batch, dims.heads, dims.tq, dims.tk});
   const bool rec = ctx.records(q, k, v);
   Variable out(Tensor::empty({dims.batch, dims.heads, dims.tq, dims.dv}), rec);
+  if (probs_out == nullptr && !kernels::use_reference_kernels()) {
+    // Flash attention: no [B, H, Tq, Tk] buffer, forward or backward; the
+    // log-sum-exp rows are all the backward pass needs besides the output.
+    Tensor lse = Tensor::empty({dims.batch, dims.heads, dims.tq});
+    kernels::flash_attention_forward(dims, q.value().data(), k.value().data(), v.value().data(), mv,
+                                     scale, drop, out.value().data(), lse.data());
+    if (rec) {
+      // The mask tensors are captured so the view's pointers outlive this call.
+      ctx.tape->record([q, k, v, out, lse, mask, mv, dims, scale, drop]() {
+        if (!out.has_grad()) return;
+        kernels::flash_attention_backward(dims, q.value().data(), k.value().data(),
+                                          v.value().data(), mv, scale, drop, out.value().data(),
+                                          lse.data(), out.grad().data(),
+                                          q.requires_grad() ? q.grad().data() : nullptr,
+                                          k.requires_grad() ? k.grad().data() : nullptr,
+                                          v.requires_grad() ? v.grad().data() : nullptr);
+      });
+    }
+    return out;
+  }
+  Tensor probs = Tensor::empty({dims.batch, dims.heads, dims.tq, dims.tk});
   kernels::attention_forward(dims, q.value().data(), k.value().data(), v.value().data(), mv, scale,
                              drop, probs.data(), out.value().data());
   // A copy, so a caller editing what it was given cannot corrupt the backward pass.

@@ -56,10 +56,13 @@ Variable merge_heads(Context& ctx, const Variable& x);
 struct AttentionMask {
   Tensor allow;
   Tensor bias;
+  bool causal = false;  // query i sees keys j <= i + (Tk - Tq); combines with allow and bias
 };
 // q [B, H, Tq, D], k [B, H, Tk, D], v [B, H, Tk, Dv] -> [B, H, Tq, Dv]
 // softmax(q·kᵀ·scale + bias, masked) with dropout on the probabilities.
-// If probs_out is non-null it receives the probabilities [B, H, Tq, Tk] (before dropout).
+// If probs_out is non-null it receives the probabilities [B, H, Tq, Tk] (before dropout),
+// computed by the naive kernels; otherwise the flash kernels run, with no [Tq, Tk]
+// buffer in forward or backward (the naive reference under ATTN_FORCE_REF).
 Variable attention(Context& ctx, const Variable& q, const Variable& k, const Variable& v,
                    const AttentionMask& mask, float scale, float dropout_p,
                    Tensor* probs_out = nullptr);

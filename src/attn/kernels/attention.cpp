@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include "attn/core/rng.h"
 #include "attn/core/thread_pool.h"
+#include "attn/kernels/attention_dropout.h"
 #include "attn/kernels/reference_mode.h"
 #include "attn/kernels/softmax.h"
 
@@ -16,24 +16,6 @@ namespace {
 // with no reduction across iterations, so GCC vectorises it at -O3 without
 // -ffast-math; the q·kᵀ and dout·vᵀ reductions over the feature axis become
 // axpy loops over keys by reading a transposed copy of K (or V) of the head.
-
-// f [n]: multiplier dropout applies to elements e0 .. e0+n-1 of probs, 0
-// (dropped) or 1/(1-p). Element e is kept iff bits_to_unit(counter_hash(seed,
-// key, e)) >= p. bits_to_unit(b) is the integer b>>40 (< 2^24) times 2^-24,
-// both exact in float, so that test equals (b>>40) >= ceil(p·2^24) exactly;
-// the integer form has no int->float conversion and vectorises.
-// Only called when p > 0; without dropout the callers skip the hash entirely.
-void dropout_factors(const AttentionDropout& drop, std::int64_t e0, std::int64_t n, float* f) {
-  const float keep_scale = 1.0f / (1.0f - drop.p);
-  const double threshold_real = std::ceil(static_cast<double>(drop.p) * 16777216.0);
-  const std::uint64_t threshold =
-      static_cast<std::uint64_t>(std::min(threshold_real, 16777216.0));  // p >= 1: drop all
-  for (std::int64_t j = 0; j < n; ++j) {
-    const std::uint64_t bits =
-        counter_hash(drop.seed, drop.key, static_cast<std::uint64_t>(e0 + j));
-    f[j] = (bits >> 40) >= threshold ? keep_scale : 0.0f;
-  }
-}
 
 // The index of the last nonzero of x [n], or -1 if there is none.
 template <typename T>
@@ -140,6 +122,13 @@ std::int64_t head_grain(const AttentionDims& d) {
 
 }  // namespace
 
+std::int64_t allowed_key_end(const AttentionMaskView& mask, const std::uint8_t* allow_row,
+                             std::int64_t i, std::int64_t tq, std::int64_t tk) {
+  std::int64_t end = mask.causal ? std::clamp<std::int64_t>(i + (tk - tq) + 1, 0, tk) : tk;
+  if (allow_row != nullptr) end = last_nonzero(allow_row, end) + 1;
+  return end;
+}
+
 void attention_forward(const AttentionDims& dims, const float* q, const float* k, const float* v,
                        const AttentionMaskView& mask, float scale, const AttentionDropout& drop,
                        float* probs, float* out) {
@@ -170,10 +159,12 @@ void attention_forward(const AttentionDims& dims, const float* q, const float* k
         // Keys past the row's last allowed one (all later keys under a causal
         // mask) get probability 0 whatever their score: skip their dot products.
         const std::uint8_t* allow_i = allow ? allow + i * Tk : nullptr;
-        const std::int64_t kend = allow_i ? last_nonzero(allow_i, Tk) + 1 : Tk;
+        const std::int64_t kend = allowed_key_end(mask, allow_i, i, Tq, Tk);
         row_times_matrix(qh + i * D, kt.data(), D, kend, Tk, p);
         std::fill(p + kend, p + Tk, 0.0f);
-        masked_softmax_forward(p, allow_i, bias ? bias + i * Tk : nullptr, scale, p, 1, Tk);
+        // The softmax runs over the keys before kend only: later ones are masked.
+        if (kend > 0)
+          masked_softmax_forward(p, allow_i, bias ? bias + i * Tk : nullptr, scale, p, 1, kend);
         float* o = out + (bh * Tq + i) * Dv;
         std::fill(o, o + Dv, 0.0f);
         const float* wi = p;

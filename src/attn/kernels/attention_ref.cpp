@@ -58,8 +58,13 @@ void attention_forward_ref(const AttentionDims& dims, const float* q, const floa
         const std::int64_t row = (bh * Tq + i) * Tk;
         float* p = probs + row;
         for (std::int64_t j = 0; j < Tk; ++j) p[j] = dot(qh + i * D, kh + j * D, D);
-        masked_softmax_forward_ref(p, allow ? allow + i * Tk : nullptr,
-                                   bias ? bias + i * Tk : nullptr, scale, p, 1, Tk);
+        // Keys past a causal row's end are masked: the softmax runs over the rest.
+        const std::int64_t kend =
+            mask.causal ? std::clamp<std::int64_t>(i + (Tk - Tq) + 1, 0, Tk) : Tk;
+        std::fill(p + kend, p + Tk, 0.0f);
+        if (kend > 0)
+          masked_softmax_forward_ref(p, allow ? allow + i * Tk : nullptr,
+                                     bias ? bias + i * Tk : nullptr, scale, p, 1, kend);
         float* o = out + (bh * Tq + i) * Dv;
         std::fill(o, o + Dv, 0.0f);
         for (std::int64_t j = 0; j < Tk; ++j) {

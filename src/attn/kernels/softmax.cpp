@@ -16,16 +16,7 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // y[j] = exp(y[j] - max) for the row already holding scores in y; returns the sum.
 inline float exp_row(float* y, float max, std::int64_t cols) {
   for (std::int64_t j = 0; j < cols; ++j) y[j] = exp_nonpos(y[j] - max);
-  // Eight partial sums in a fixed order: deterministic, and one vector register
-  // wide, which a plain serial float sum cannot be without -ffast-math.
-  float part[8] = {};
-  std::int64_t j = 0;
-  for (; j + 8 <= cols; j += 8)
-    for (int l = 0; l < 8; ++l) part[l] += y[j + l];
-  float sum = 0.0f;
-  for (; j < cols; ++j) sum += y[j];
-  for (float p : part) sum += p;
-  return sum;
+  return sum_fixed_order(y, cols);
 }
 
 inline float row_max(const float* y, std::int64_t cols) {

@@ -73,4 +73,18 @@ inline float erfc_nonneg(float z) {
   return erfc_nonneg_split(zc, hi, std::fma(zc, zc, -hi));
 }
 
+// Σ x[0..n) with eight partial sums in a fixed order: deterministic, and one
+// vector register wide, which a plain serial float sum cannot be without
+// -ffast-math.
+inline float sum_fixed_order(const float* x, std::int64_t n) {
+  float part[8] = {};
+  std::int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; ++l) part[l] += x[j + l];
+  float sum = 0.0f;
+  for (; j < n; ++j) sum += x[j];
+  for (float p : part) sum += p;
+  return sum;
+}
+
 }  // namespace attn::kernels

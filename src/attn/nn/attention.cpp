@@ -82,7 +82,12 @@ Variable MultiHeadAttention::forward(Context& ctx, const Variable& query, const 
   Variable q = ops::split_heads(ctx, q_proj_.forward(ctx, query), heads);
   Variable k = ops::split_heads(ctx, k_proj_.forward(ctx, k_in), heads);
   Variable v = ops::split_heads(ctx, v_proj_.forward(ctx, value), heads);
-  ops::AttentionMask m{build_allow_mask(mask, batch, t, s), mask.bias};
+  // A plain causal mask over equal lengths needs no [B, T, S] buffer: the kernels
+  // take it as a flag (their j <= i + (S - T) is the layer's j <= i when S == T).
+  const bool causal_only =
+      mask.use_causal_mask && t == s && !mask.key_valid.defined() && !mask.attention_mask.defined();
+  ops::AttentionMask m{causal_only ? Tensor() : build_allow_mask(mask, batch, t, s), mask.bias,
+                       causal_only};
   const float scale = 1.0f / std::sqrt(static_cast<float>(opt_.key_dim));
   Variable o = ops::attention(ctx, q, k, v, m, scale, opt_.dropout, scores_out);
   return out_proj_.forward(ctx, ops::merge_heads(ctx, o));

@@ -1,0 +1,34 @@
+#pragma once
+// A small single-threaded GEMM for the tiles of flash attention (64 × 64 × 64 and
+// the like), where a BLAS call's packing and dispatch would cost as much as the
+// arithmetic. Internal to kernels/.
+//
+// Every element of C is one chain of fused multiply-adds over k in order,
+// started from 0 and added to C at the end when accumulating. The AVX-512 path
+// (chosen at run time when the CPU has it) and the portable path therefore give
+// the same bits, and neither depends on how the caller splits work.
+#include <cstdint>
+
+namespace attn::kernels {
+
+// C [m, n] = A [m, k] · B [k, n] (or C += when accumulate), row-major with
+// leading dimensions lda, ldb, ldc. Uses AVX-512 when the CPU has it and
+// reference mode (ATTN_FORCE_REF) is off.
+void tile_gemm(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+               const float* b, std::int64_t ldb, float* c, std::int64_t ldc, bool accumulate);
+
+// The same with A given as its transpose: A(r, p) = a[p * lda + r], i.e. a is
+// [k, m]. Saves flash attention's backward an explicit transpose per tile.
+void tile_gemm_at(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+                  const float* b, std::int64_t ldb, float* c, std::int64_t ldc, bool accumulate);
+
+// The portable path of both (a_transposed picks tile_gemm_at's layout), for
+// tests that compare the two paths.
+void tile_gemm_portable(bool a_transposed, std::int64_t m, std::int64_t n, std::int64_t k,
+                        const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
+                        float* c, std::int64_t ldc, bool accumulate);
+
+// Whether tile_gemm takes the AVX-512 path on this CPU (ignoring reference mode).
+bool tile_gemm_has_avx512();
+
+}  // namespace attn::kernels
