@@ -121,7 +121,11 @@ Variable attention(Context& ctx, const Variable& q, const Variable& k, const Var
 
   const bool rec = ctx.records(q, k, v);
   Variable out(Tensor::empty({dims.batch, dims.heads, dims.tq, dims.dv}), rec);
-  if (probs_out == nullptr && !kernels::use_reference_kernels()) {
+  // A decode step (one or two new queries against a cache) keeps the naive
+  // kernel: its probabilities are only [B, H, Tq, Tk] with Tq <= 2, and flash's
+  // tiles would leave most vector lanes of the score products idle.
+  constexpr std::int64_t kFlashMinQueries = 3;
+  if (probs_out == nullptr && !kernels::use_reference_kernels() && dims.tq >= kFlashMinQueries) {
     // Flash attention: no [B, H, Tq, Tk] buffer, forward or backward; the
     // log-sum-exp rows are all the backward pass needs besides the output.
     Tensor lse = Tensor::empty({dims.batch, dims.heads, dims.tq});

@@ -61,8 +61,8 @@ struct AttentionMask {
 // q [B, H, Tq, D], k [B, H, Tk, D], v [B, H, Tk, Dv] -> [B, H, Tq, Dv]
 // softmax(q·kᵀ·scale + bias, masked) with dropout on the probabilities.
 // If probs_out is non-null it receives the probabilities [B, H, Tq, Tk] (before dropout),
-// computed by the naive kernels; otherwise the flash kernels run, with no [Tq, Tk]
-// buffer in forward or backward (the naive reference under ATTN_FORCE_REF).
+// computed by the naive kernels; otherwise, for Tq >= 3, the flash kernels run, with
+// no [Tq, Tk] buffer in forward or backward (the naive reference under ATTN_FORCE_REF).
 Variable attention(Context& ctx, const Variable& q, const Variable& k, const Variable& v,
                    const AttentionMask& mask, float scale, float dropout_p,
                    Tensor* probs_out = nullptr);
