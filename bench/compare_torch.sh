@@ -7,6 +7,7 @@
 #   attention_mem_N      extra peak memory of that call, MB (N = 16384: attn only)
 #   gemm_<M>x<N>x<K>     GFLOP/s of each gpt_10m linear layer's products (micro_bench) vs torch.mm
 #   generate_b1/b8       greedy tokens/s with a KV cache on the same weights (ids checked)
+#   classifier_train     training tokens/s of the seed classifier (spam_classifier.json)
 # Also the attention GFLOP/s as % of the machine's OpenBLAS sgemm GFLOP/s.
 #   usage: bench/compare_torch.sh [threads=2] [Ns="512 1024 2048 4096"]
 set -euo pipefail
@@ -35,6 +36,28 @@ print((l[-1]["step"]-l[1]["step"])*16*256/(l[-1]["seconds"]-l[1]["seconds"]))' "
 torch_tps=$(cd bench/torch && $py torch_train_speed.py "$work/gpt16.json" ../../data/kjv/train.txt 10 "$threads" | $py -c 'import json,sys; print(json.load(sys.stdin)["tokens_per_s"])')
 row train_f32 "$attn_tps" "$torch_tps" tokens/s 1
 row train_bf16 null null tokens/s 1  # attn has no bf16 mode yet; nothing to compare
+
+# classifier_train: the seed classifier (examples/spam_classifier.json, one post-norm layer,
+# d_model 64, batch 32 × 512 tokens) on synthetic documents longer than max_len, so every
+# batch is 32 × 512 real tokens on both sides; ~29k distinct words fill the 30k vocabulary.
+$py - "$work/cls.jsonl" "$work/cls_valid.jsonl" <<'PY'
+import json, random, sys
+r = random.Random(0)
+for path, n in ((sys.argv[1], 640), (sys.argv[2], 32)):
+    with open(path, "w") as f:
+        for i in range(n):
+            words = " ".join(f"w{r.randrange(29000)}" for _ in range(700))
+            f.write(json.dumps({"from": f"a{i}@example.com", "text": words,
+                                "label": "spam" if i % 2 else "ham"}) + "\n")
+PY
+$py -c 'import json,sys; c=json.load(open("examples/spam_classifier.json")); c["training"]["early_stopping_patience"]=0
+json.dump(c,open(sys.argv[1],"w"))' "$work/cls.json"
+build/attn train --config "$work/cls.json" --train "$work/cls.jsonl" --valid "$work/cls_valid.jsonl" --out "$work/cls" \
+  --max-steps 12 --log-every 1 --threads "$threads" >/dev/null 2>&1
+attn_cls=$($py -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]
+print((l[-1]["step"]-l[1]["step"])*32*512/(l[-1]["seconds"]-l[1]["seconds"]))' "$work/cls/steps.jsonl")
+torch_cls=$(cd bench/torch && $py torch_classifier_speed.py ../../examples/spam_classifier.json 10 "$threads" | $py -c 'import json,sys; print(json.load(sys.stdin)["tokens_per_s"])')
+row classifier_train "$attn_cls" "$torch_cls" tokens/s 1
 
 # Attention at long N (each N in its own processes, so peak memory is per call).
 sgemm=0
