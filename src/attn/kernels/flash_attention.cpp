@@ -203,16 +203,19 @@ void flash_attention_backward(const AttentionDims& dims, const float* q, const f
   // rows from every query tile, so a head's tiles stay on one thread.
   parallel_for(dims.batch * dims.heads, grain, [&](std::int64_t begin, std::int64_t end) {
     // Per-chunk scratch. Per head: key_end [Tq], tile_end [q_tiles], delta [Tq]
-    // (dout_i · out_i, which equals Σ_j p_ij dp_ij), qt [D, Tq] and gt [Dv, Tq]
-    // (q and dout transposed, so score tiles come out transposed). Per key tile:
+    // (dout_i · out_i, which equals Σ_j p_ij dp_ij), qt [q_tiles, D, kBlockQ] and
+    // gt [q_tiles, Dv, kBlockQ] (each query tile of q and dout transposed, so score
+    // tiles come out transposed; tile-major, because rows Tq floats apart would
+    // alias in L1 when Tq is a multiple of 1024). Per key tile:
     // dk_acc / dv_acc (its gradients). Per tile pair, all [kBlockK, kBlockQ]:
     // pt (probabilities, then dS), dpt, ft (dropout factors) and pft (p·f).
     const std::size_t tile = static_cast<std::size_t>(kBlockQ * kBlockK);
     std::vector<std::int64_t> key_end(static_cast<std::size_t>(Tq));
     std::vector<std::int64_t> tile_end(static_cast<std::size_t>(q_tiles));
     std::vector<float> delta(static_cast<std::size_t>(Tq));
-    std::vector<float> qt(static_cast<std::size_t>(D * Tq));
-    std::vector<float> gt(need_scores_grad ? static_cast<std::size_t>(Dv * Tq) : 0);
+    const std::int64_t padded = q_tiles * kBlockQ;
+    std::vector<float> qt(static_cast<std::size_t>(D * padded));
+    std::vector<float> gt(need_scores_grad ? static_cast<std::size_t>(Dv * padded) : 0);
     std::vector<float> dk_acc(static_cast<std::size_t>(kBlockK * D));
     std::vector<float> dv_acc(static_cast<std::size_t>(kBlockK * Dv));
     std::vector<float> pt(tile), dpt(need_scores_grad ? tile : 0);
@@ -233,8 +236,12 @@ void flash_attention_backward(const AttentionDims& dims, const float* q, const f
         for (std::int64_t c = 0; c < Dv; ++c) sum += gh[i * Dv + c] * oh[i * Dv + c];
         delta[i] = sum;
       }
-      transpose(h.q, Tq, D, D, qt.data(), Tq);
-      if (need_scores_grad) transpose(gh, Tq, Dv, Dv, gt.data(), Tq);
+      for (std::int64_t ti = 0; ti < q_tiles; ++ti) {
+        const std::int64_t i0 = ti * kBlockQ, rows = std::min(kBlockQ, Tq - i0);
+        transpose(h.q + i0 * D, rows, D, D, qt.data() + ti * D * kBlockQ, kBlockQ);
+        if (need_scores_grad)
+          transpose(gh + i0 * Dv, rows, Dv, Dv, gt.data() + ti * Dv * kBlockQ, kBlockQ);
+      }
       for (std::int64_t j0 = 0; j0 < keys; j0 += kBlockK) {
         const std::int64_t cols = std::min(kBlockK, keys - j0);
         const float* kj = h.k + j0 * D;
@@ -247,7 +254,8 @@ void flash_attention_backward(const AttentionDims& dims, const float* q, const f
           const std::int64_t rows = std::min(kBlockQ, Tq - i0);
           // The forward's probabilities, recomputed: exp(score - lse), 0 for a
           // query with no allowed key (its lse is -inf).
-          tile_gemm(cols, rows, D, kj, D, qt.data() + i0, Tq, pt.data(), rows, false);
+          tile_gemm(cols, rows, D, kj, D, qt.data() + ti * D * kBlockQ, kBlockQ, pt.data(), rows,
+                    false);
           mask_scores(pt.data(), cols, rows, i0, j0, Tk, &key_end[i0], h, scale);
           const float* li = lh + i0;
           for (std::int64_t c = 0; c < cols; ++c) {
@@ -266,7 +274,8 @@ void flash_attention_backward(const AttentionDims& dims, const float* q, const f
             tile_gemm(cols, Dv, rows, weights, rows, gh + i0 * Dv, Dv, dv_acc.data(), Dv, true);
           if (!need_scores_grad) continue;
           // dp = dout·vᵀ (times the dropout factor); dS = scale·p·(dp - delta).
-          tile_gemm(cols, rows, Dv, vj, Dv, gt.data() + i0, Tq, dpt.data(), rows, false);
+          tile_gemm(cols, rows, Dv, vj, Dv, gt.data() + ti * Dv * kBlockQ, kBlockQ, dpt.data(),
+                    rows, false);
           const float* di = delta.data() + i0;
           for (std::int64_t c = 0; c < cols; ++c) {
             float* pc = pt.data() + c * rows;
