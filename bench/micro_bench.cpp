@@ -252,8 +252,10 @@ class PeakShareJsonReporter : public benchmark::JSONReporter {
 
 int main(int argc, char** argv) {
   int threads = 2;
+  bool json = false;  // read before Initialize, which consumes the flags it knows
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {
+    json = json || std::strcmp(argv[i], "--benchmark_format=json") == 0;
     if (std::strncmp(argv[i], "--threads=", 10) == 0) {
       threads = std::atoi(argv[i] + 10);
       if (threads <= 0) {
@@ -272,9 +274,6 @@ int main(int argc, char** argv) {
   // In the header of the console table and in the JSON "context".
   benchmark::AddCustomContext("threads", std::to_string(threads));
   benchmark::AddCustomContext("sgemm_2048_gflops", std::to_string(g_sgemm_gflops));
-  bool json = false;
-  for (int i = 0; i < rest_argc; ++i)
-    json = json || std::strcmp(rest[i], "--benchmark_format=json") == 0;
   if (json) {
     PeakShareJsonReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
