@@ -80,8 +80,10 @@ if [ "${ATTN_BENCH_16K:-1}" = 1 ]; then
 fi
 
 # GEMM on the gpt_10m shapes (every linear layer, forward and both backward products).
+# (attn first, to a file, so PyTorch's start-up does not overlap attn's timings.)
 build/micro_bench --threads="$threads" --benchmark_filter=BM_Gemm --benchmark_format=json \
-  2>/dev/null | (cd bench/torch && $py torch_gemm.py "$threads") | while read -r line; do
+  2>/dev/null >"$work/gemm.json"
+(cd bench/torch && $py torch_gemm.py "$threads" <"$work/gemm.json") | while read -r line; do
   $py -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["name"], r["attn_gflops"], r["torch_gflops"])' "$line"
 done | while read -r name a t; do row "$name" "$a" "$t" GFLOP/s 1; done
 

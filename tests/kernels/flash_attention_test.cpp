@@ -218,6 +218,17 @@ TEST(FlashAttention, BitIdenticalAcrossThreadCounts) {
   EXPECT_EQ(std::memcmp(one.data(), three.data(), one.size() * sizeof(float)), 0);
 }
 
+// A NaN input shows in its row's output (training's NaN check then sees it); it
+// is not taken for a row with no allowed key, whose output is 0.
+TEST(FlashAttention, NanInQueryPropagatesToItsRow) {
+  Inputs in({1, 1, 70, 70, 8, 8}, 13);
+  in.q[5 * 8 + 3] = std::numeric_limits<float>::quiet_NaN();  // query row 5
+  const Result got = run_flash(in, causal_mask(), 0.3f, {});
+  EXPECT_TRUE(std::isnan(got.out[5 * 8]));
+  EXPECT_TRUE(std::isnan(got.lse[5]));
+  EXPECT_FALSE(std::isnan(got.out[4 * 8]));
+}
+
 // Only the gradients asked for are written.
 TEST(FlashAttention, BackwardLeavesUnrequestedGradientsAlone) {
   const Inputs in({1, 1, 20, 20, 8, 8}, 12);

@@ -106,7 +106,9 @@ void online_softmax(float* st, std::int64_t cols, std::int64_t rows, float* m, f
   for (std::int64_t r = 0; r < rows; ++r) {
     if (alpha[r] != 1.0f)
       for (std::int64_t x = 0; x < dv; ++x) o[r * dv + x] *= alpha[r];
-    m[r] = l[r] > 0.0f ? top[r] : kNegInf;
+    // Only l == 0 means no allowed key yet; a NaN score makes l NaN, which must
+    // stay visible in the output rather than pass for an empty row.
+    m[r] = l[r] == 0.0f ? kNegInf : top[r];
   }
 }
 
@@ -175,7 +177,7 @@ void flash_attention_forward(const AttentionDims& dims, const float* q, const fl
         const std::int64_t i = bh * Tq + i0 + r;
         float* dst = out + i * Dv;
         const float* src = o.data() + r * Dv;
-        if (l[r] > 0.0f) {
+        if (l[r] != 0.0f) {  // a NaN l propagates
           const float inv = 1.0f / l[r];
           for (std::int64_t c = 0; c < Dv; ++c) dst[c] = src[c] * inv;
           lse[i] = m[r] + std::log(l[r]);

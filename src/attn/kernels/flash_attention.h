@@ -8,6 +8,11 @@
 // causal mask) are skipped. Backward recomputes the probabilities from the
 // saved log-sum-exp.
 //
+// One contract differs from the naive kernels: a masked key inside a tile that
+// is computed (e.g. on a causal diagonal) has weight 0 that multiplies its k and
+// v rows, so those rows must be finite (they are: real tokens or padding
+// embeddings); keys past every row's last allowed one are never read.
+//
 // Forward work is split over (batch, head, query tile) and backward over
 // (batch, head); each unit is computed by one thread in a fixed order, so
 // results are bit-identical for any thread count.
