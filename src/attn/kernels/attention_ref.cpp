@@ -59,8 +59,7 @@ void attention_forward_ref(const AttentionDims& dims, const float* q, const floa
         float* p = probs + row;
         for (std::int64_t j = 0; j < Tk; ++j) p[j] = dot(qh + i * D, kh + j * D, D);
         // Keys past a causal row's end are masked: the softmax runs over the rest.
-        const std::int64_t kend =
-            mask.causal ? std::clamp<std::int64_t>(i + (Tk - Tq) + 1, 0, Tk) : Tk;
+        const std::int64_t kend = allowed_key_end(mask, nullptr, i, Tq, Tk);
         std::fill(p + kend, p + Tk, 0.0f);
         if (kend > 0)
           masked_softmax_forward_ref(p, allow ? allow + i * Tk : nullptr,
