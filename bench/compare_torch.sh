@@ -2,7 +2,7 @@
 # attn vs Debian's PyTorch on the same work, same thread count, in one run (never at
 # once: each row runs attn, then PyTorch). Rows (bench/results/latest.{md,json}):
 #   train_f32            training tokens/s of examples/gpt_10m.json at batch 16 on KJV text
-#   train_bf16           (attn has no bf16 mode yet: reported as not measured)
+#   train_bf16           the same, attn --precision bf16 vs PyTorch under torch.autocast(bf16)
 #   attention_fwd_bwd_N  causal attention forward+backward seconds, B=1 H=8 D=64, vs naive
 #   attention_mem_N      extra peak memory of that call, MB (N = 16384: attn only)
 #   gemm_<M>x<N>x<K>     GFLOP/s of each gpt_10m linear layer's products (micro_bench) vs torch.mm
@@ -28,14 +28,18 @@ echo "PyTorch's BLAS: $($py -c 'import torch,re; print(sorted(set(re.findall(r"/
 # train_f32: the issue's shape (6 layers, 6 heads, d_model 384, context 256) at batch 16.
 $py -c 'import json,sys; c=json.load(open("examples/gpt_10m.json")); c["training"]["batch_size"]=16
 c["training"]["eval_every"]=1000; json.dump(c,open(sys.argv[1],"w"))' "$work/gpt16.json"
-build/attn train --config "$work/gpt16.json" --train data/kjv/train.txt --valid data/kjv/valid.txt \
-  --out "$work/train" --max-steps 12 --log-every 1 --threads "$threads" 2>/dev/null >/dev/null
-# Tokens over seconds from step 2 to the last (as PyTorch's figure: two untimed steps).
-attn_tps=$($py -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]
+# train_bf16: the same with attn --precision bf16 against PyTorch under torch.autocast(bf16).
+for precision in f32 bf16; do
+  rm -rf "$work/train"
+  build/attn train --config "$work/gpt16.json" --train data/kjv/train.txt --valid data/kjv/valid.txt \
+    --out "$work/train" --max-steps 12 --log-every 1 --threads "$threads" --precision $precision \
+    2>/dev/null >/dev/null
+  # Tokens over seconds from step 2 to the last (as PyTorch's figure: two untimed steps).
+  attn_tps=$($py -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]
 print((l[-1]["step"]-l[1]["step"])*16*256/(l[-1]["seconds"]-l[1]["seconds"]))' "$work/train/steps.jsonl")
-torch_tps=$(cd bench/torch && $py torch_train_speed.py "$work/gpt16.json" ../../data/kjv/train.txt 10 "$threads" | $py -c 'import json,sys; print(json.load(sys.stdin)["tokens_per_s"])')
-row train_f32 "$attn_tps" "$torch_tps" tokens/s 1
-row train_bf16 null null tokens/s 1  # attn has no bf16 mode yet; nothing to compare
+  torch_tps=$(cd bench/torch && $py torch_train_speed.py "$work/gpt16.json" ../../data/kjv/train.txt 10 "$threads" $precision | $py -c 'import json,sys; print(json.load(sys.stdin)["tokens_per_s"])')
+  row train_$precision "$attn_tps" "$torch_tps" tokens/s 1
+done
 
 # classifier_train: the seed classifier (examples/spam_classifier.json, one post-norm layer,
 # d_model 64, batch 32 × 512 tokens) on synthetic documents longer than max_len, so every

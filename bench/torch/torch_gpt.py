@@ -202,14 +202,17 @@ def make_adamw(model, t):
                              eps=t.get("eps", 1e-8))
 
 
-def train_step(model, opt, ids, batch, block, accum, clip):
-    """One optimizer step on `accum` micro-batches of `batch` random windows of ids."""
+def train_step(model, opt, ids, batch, block, accum, clip, bf16=False):
+    """One optimizer step on `accum` micro-batches of `batch` random windows of ids. bf16:
+    forward under torch.autocast("cpu", torch.bfloat16), PyTorch's mixed precision (bf16
+    matmuls, f32 weights and optimizer), the counterpart of attn's --precision bf16."""
     for _ in range(accum):
         off = torch.randint(0, len(ids) - block, (batch,))
         x = torch.stack([ids[o:o + block] for o in off])
         y = torch.stack([ids[o + 1:o + block + 1] for o in off])
-        logits = model(x)
-        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), y.view(-1)) / accum
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(x)
+            loss = F.cross_entropy(logits.view(-1, logits.shape[-1]).float(), y.view(-1)) / accum
         loss.backward()
     if clip > 0:
         torch.nn.utils.clip_grad_norm_(model.parameters(), clip)

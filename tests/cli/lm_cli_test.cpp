@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "attn/kernels/gemm_bf16.h"
 #include "cli/cli_fixture.h"
 #include "test_util.h"
 
@@ -45,6 +46,45 @@ TEST(LmCli, EpochsFlagIsRejectedForLanguageModels) {
   const auto r = run_cli(lm_train_args(d, d.dir / "run", "--epochs 2"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("max_steps"), std::string::npos) << r.err;
+}
+
+// --precision bf16 is saved in the run's config (so --resume keeps it) and trains to
+// nearly the f32 losses; with AVX-512 BF16 the losses really differ (inputs rounded).
+TEST(LmCli, Bf16PrecisionIsSavedAndTracksF32) {
+  const LmCliData d = make_lm_cli_data("lm_cli_bf16");
+  std::vector<double> losses;
+  for (const char* precision : {"f32", "bf16"}) {
+    const fs::path run = d.dir / precision;
+    const auto r = run_cli(lm_train_args(
+        d, run, fmt::format("--max-steps 6 --log-every 1 --precision {}", precision)));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto cfg = nlohmann::json::parse(read_file(run / "config.json"));
+    EXPECT_EQ(cfg["training"]["precision"], precision);
+    std::istringstream steps(read_file(run / "steps.jsonl"));
+    std::string line, last;
+    while (std::getline(steps, line)) last = line;
+    losses.push_back(nlohmann::json::parse(last)["loss"].get<double>());
+  }
+  EXPECT_NEAR(losses[1], losses[0], 0.02 * losses[0]);
+  if (kernels::cpu_has_avx512_bf16()) {
+    EXPECT_NE(losses[1], losses[0]);
+  }
+}
+
+TEST(LmCli, UnknownPrecisionIsRejected) {
+  const LmCliData d = make_lm_cli_data("lm_cli_precision");
+  const auto flag = run_cli(lm_train_args(d, d.dir / "run", "--precision f16"));
+  EXPECT_EQ(flag.exit_code, 2);
+  EXPECT_NE(flag.err.find("f16"), std::string::npos) << flag.err;
+  auto cfg = nlohmann::json::parse(read_file(d.config));
+  cfg["training"]["precision"] = "fp8";
+  LmCliData bad = d;
+  bad.config = d.dir / "fp8.json";
+  write_file(bad.config, cfg.dump(2));
+  const auto key = run_cli(lm_train_args(bad, d.dir / "run2", ""));
+  EXPECT_NE(key.exit_code, 0);
+  EXPECT_NE(key.err.find("training.precision"), std::string::npos) << key.err;
+  EXPECT_NE(key.err.find("fp8"), std::string::npos) << key.err;
 }
 
 // A tiny LM trained long enough to have learned its one sentence.

@@ -50,6 +50,7 @@ int train_lm(const train::FitOptions& o) {
   lm.log_every = o.log_every;
   lm.progress_tty = o.progress_tty;
   lm.on_nan = o.on_nan;
+  lm.precision = o.precision;
   lm.checkpoint_every_steps = o.checkpoint_every_steps;
   const auto r = train::fit_lm(lm, std::cerr);
   if (r.interrupted_by) {
@@ -92,6 +93,7 @@ int train_seq2seq(const train::FitOptions& o) {
   s.log_every = o.log_every;
   s.progress_tty = o.progress_tty;
   s.on_nan = o.on_nan;
+  s.precision = o.precision;
   s.checkpoint_every_steps = o.checkpoint_every_steps;
   const auto r = train::fit_seq2seq(s, std::cerr);
   if (r.interrupted_by) {
@@ -146,6 +148,11 @@ void add_train(CLI::App& app, Action& run) {
   cmd->add_flag("--resume", opt->resume, "continue the run saved in --out exactly");
   auto on_nan = std::make_shared<std::string>();
   auto save_every = std::make_shared<std::int64_t>(-1);
+  auto precision = std::make_shared<std::string>();
+  cmd->add_option("--precision", *precision,
+                  "matrix products in f32 or bf16 (bfloat16 inputs, f32 sums and weights; "
+                  "AVX-512 BF16 CPUs, else f32); overrides training.precision")
+      ->check(CLI::IsMember({"f32", "bf16"}));
   cmd->add_option("--on-nan", *on_nan,
                   "non-finite loss or gradient: stop (default) or skip the update")
       ->check(CLI::IsMember({"stop", "skip"}));
@@ -156,12 +163,13 @@ void add_train(CLI::App& app, Action& run) {
                   "memory budget in MiB for the pre-flight estimate (default: what is available; "
                   "0: no check)")
       ->check(CLI::NonNegativeNumber);
-  cmd->callback([&run, opt, epochs, seed, on_nan, save_every] {
+  cmd->callback([&run, opt, epochs, seed, on_nan, save_every, precision] {
     if (opt->config_file.empty() && !opt->resume)
       throw CLI::RequiredError("--config (required unless --resume)");
     if (*epochs > 0) opt->epochs = *epochs;
     if (*seed >= 0) opt->seed = static_cast<std::uint64_t>(*seed);
     if (!on_nan->empty()) opt->on_nan = *on_nan;
+    if (!precision->empty()) opt->precision = *precision;
     if (*save_every >= 0) opt->checkpoint_every_steps = *save_every;
     opt->progress_tty = ::isatty(STDERR_FILENO) != 0;
     run = [opt] {

@@ -7,6 +7,8 @@
 
 #include "attn/core/error.h"
 #include "attn/core/thread_pool.h"
+#include "attn/kernels/gemm_bf16.h"
+#include "attn/kernels/matmul_precision.h"
 #include "attn/kernels/reference_mode.h"
 
 namespace attn::kernels {
@@ -54,6 +56,10 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
   if (M <= 0 || N <= 0) return;
   if (use_reference_kernels()) {
     gemm_ref(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  if (effective_matmul_precision() == MatmulPrecision::kBf16) {
+    gemm_bf16(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
   if (K <= 0) {

@@ -19,6 +19,7 @@
 #include "attn/train/classifier_step.h"
 #include "attn/train/interrupt.h"
 #include "attn/train/memory_plan.h"
+#include "attn/train/precision_scope.h"
 #include "attn/train/progress.h"
 #include "attn/train/step_guard.h"
 #include "attn/train/step_log.h"
@@ -122,10 +123,12 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   if (opt.epochs) cfg.training.epochs = *opt.epochs;
   if (opt.seed) cfg.training.seed = *opt.seed;
   if (opt.on_nan) cfg.training.on_nan = *opt.on_nan;
+  if (opt.precision) cfg.training.precision = *opt.precision;
   if (opt.checkpoint_every_steps) cfg.training.checkpoint_every_steps = *opt.checkpoint_every_steps;
   ATTN_CHECK(cfg.training.on_nan == "stop" || cfg.training.on_nan == "skip",
              "on_nan: expected \"stop\" or \"skip\", got \"{}\"", cfg.training.on_nan);
   const TrainingConfig& tc = cfg.training;
+  const PrecisionScope precision(tc.precision, log);
   ensure_writable_dir(opt.out);
 
   const ExampleSet train_set = read_split(opt.train, log);

@@ -28,6 +28,7 @@ struct FitOptions {
   bool progress_tty = false;
   // Overrides training.on_nan / checkpoint_every_steps when set (CLI flags).
   std::optional<std::string> on_nan;
+  std::optional<std::string> precision;  // overrides training.precision ("f32" or "bf16")
   std::optional<std::int64_t> checkpoint_every_steps;
   // Memory budget for the pre-flight check: -1 = the memory available now, 0 = no
   // check, > 0 = this many MiB (--max-memory).

@@ -15,6 +15,7 @@
 #include "attn/train/checkpoint.h"
 #include "attn/train/classifier_step.h"
 #include "attn/train/interrupt.h"
+#include "attn/train/precision_scope.h"
 #include "attn/train/progress.h"
 #include "attn/train/step_guard.h"
 #include "attn/train/step_log.h"
@@ -82,6 +83,7 @@ LmRunConfig resolve_config(const LmFitOptions& opt) {
                         : load_lm_run_config(opt.config_file);
   if (opt.seed) cfg.training.seed = *opt.seed;
   if (opt.on_nan) cfg.training.on_nan = *opt.on_nan;
+  if (opt.precision) cfg.training.precision = *opt.precision;
   if (opt.checkpoint_every_steps) cfg.training.checkpoint_every_steps = *opt.checkpoint_every_steps;
   return cfg;
 }
@@ -92,6 +94,7 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
   ThreadPool::set_num_threads(opt.threads > 0 ? opt.threads : ThreadPool::default_threads());
   const LmRunConfig cfg = resolve_config(opt);
   const LmTrainingConfig& tc = cfg.training;
+  const PrecisionScope precision(tc.precision, log);
   const std::int64_t T = cfg.model.block_size, B = tc.batch_size;
   ensure_writable_dir(opt.out);
 

@@ -13,6 +13,7 @@
 #include "attn/train/checkpoint.h"
 #include "attn/train/classifier_step.h"
 #include "attn/train/interrupt.h"
+#include "attn/train/precision_scope.h"
 #include "attn/train/progress.h"
 #include "attn/train/step_guard.h"
 #include "attn/train/step_log.h"
@@ -30,6 +31,7 @@ Seq2SeqRunConfig resolve_config(const Seq2SeqFitOptions& opt) {
                              : load_seq2seq_run_config(opt.config_file);
   if (opt.seed) cfg.training.seed = *opt.seed;
   if (opt.on_nan) cfg.training.on_nan = *opt.on_nan;
+  if (opt.precision) cfg.training.precision = *opt.precision;
   if (opt.checkpoint_every_steps) cfg.training.checkpoint_every_steps = *opt.checkpoint_every_steps;
   return cfg;
 }
@@ -87,6 +89,7 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
   ThreadPool::set_num_threads(opt.threads > 0 ? opt.threads : ThreadPool::default_threads());
   Seq2SeqRunConfig cfg = resolve_config(opt);
   const Seq2SeqTrainingConfig& tc = cfg.training;
+  const PrecisionScope precision(tc.precision, log);
   ensure_writable_dir(opt.out);
 
   auto read_pairs = [](const fs::path& file, const fs::path& target) {

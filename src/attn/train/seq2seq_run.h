@@ -37,6 +37,7 @@ struct Seq2SeqFitOptions {
   std::int64_t log_every = 10;
   bool progress_tty = false;
   std::optional<std::string> on_nan;
+  std::optional<std::string> precision;  // overrides training.precision ("f32" or "bf16")
   std::optional<std::int64_t> checkpoint_every_steps;
 };
 

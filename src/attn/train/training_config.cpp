@@ -24,6 +24,7 @@ void parse_shared_training(const JsonObjectReader& r, SharedTrainingConfig& t,
       r.get_float("checkpoint_every_minutes", t.checkpoint_every_minutes, 0.0, 1e6);
   t.on_nan = r.get_string_enum("on_nan", t.on_nan, {"stop", "skip"});
   t.max_nan_skips = r.get_int("max_nan_skips", t.max_nan_skips, 1);
+  t.precision = r.get_string_enum("precision", t.precision, {"f32", "bf16"});
 }
 
 nlohmann::json shared_training_to_json(const SharedTrainingConfig& t) {
@@ -42,7 +43,8 @@ nlohmann::json shared_training_to_json(const SharedTrainingConfig& t) {
           {"checkpoint_every_steps", t.checkpoint_every_steps},
           {"checkpoint_every_minutes", t.checkpoint_every_minutes},
           {"on_nan", t.on_nan},
-          {"max_nan_skips", t.max_nan_skips}};
+          {"max_nan_skips", t.max_nan_skips},
+          {"precision", t.precision}};
 }
 
 optim::ScheduleOptions schedule_options(const SharedTrainingConfig& t, std::int64_t total_steps) {

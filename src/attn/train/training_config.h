@@ -34,6 +34,9 @@ struct SharedTrainingConfig {
   // stopping after max_nan_skips consecutive skips).
   std::string on_nan = "stop";
   std::int64_t max_nan_skips = 25;
+  // "f32", or "bf16": matrix products take bfloat16 inputs with f32 sums
+  // (kernels/matmul_precision.h); weights and optimizer state stay f32.
+  std::string precision = "f32";
 };
 
 // Reads the shared keys from r into t (absent keys keep t's values); `optimizers` and
