@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "attn/core/rng.h"
+#include "attn/core/thread_pool.h"
 #include "test_util.h"
 
 namespace attn {
@@ -128,6 +129,59 @@ TEST(CrossEntropy, BackwardMatchesFiniteDifferences) {
     EXPECT_NEAR(dz[i], 1.5 * (up - down) / 2e-2, 1e-4) << i;
   }
   for (int c = 0; c < v; ++c) EXPECT_EQ(dz[1 * v + c], 0.0f);  // ignored row
+}
+
+// Vocabulary-sized rows take the vectorised path (16 partial sums, exp_nonpos) and
+// the row-parallel split: the loss matches the double reference, the gradient
+// matches p - onehot in double, and both are bit-identical for 1, 2 and 3 threads.
+TEST(CrossEntropy, WideRowsMatchReferenceForAnyThreadCount) {
+  test::ThreadGuard guard;
+  for (const std::int64_t v : {37, 8002}) {
+    const std::int64_t n = 70;
+    const auto z = random_vec(n * v, 7, -6.0f, 6.0f);
+    std::vector<std::int32_t> t(n);
+    for (std::int64_t i = 0; i < n; ++i) t[i] = static_cast<std::int32_t>((i * 7919) % v);
+    t[3] = -100;
+    std::vector<float> first_dz;
+    float first_loss = 0.0f;
+    for (int threads : {1, 2, 3}) {
+      ThreadPool::set_num_threads(threads);
+      std::vector<float> lse(n), dz(n * v, 0.0f);
+      const float loss =
+          kernels::cross_entropy_forward(z.data(), t.data(), n, v, 0.1f, -100, lse.data());
+      kernels::cross_entropy_backward(z.data(), t.data(), n, v, 0.1f, -100, lse.data(), 1.0f,
+                                      dz.data());
+      if (threads == 1) {
+        EXPECT_NEAR(loss, kernels::cross_entropy_forward_ref(z.data(), t.data(), n, v, 0.1f, -100),
+                    2e-6 * std::fabs(loss));
+        for (std::int64_t i = 0; i < n; i += 9) {  // spot rows against the double softmax
+          if (t[i] == -100) continue;
+          double m = z[i * v], sum = 0.0;
+          for (std::int64_t c = 0; c < v; ++c) m = std::max(m, static_cast<double>(z[i * v + c]));
+          for (std::int64_t c = 0; c < v; ++c) sum += std::exp(z[i * v + c] - m);
+          for (std::int64_t c = 0; c < v; c += 13) {
+            const double p = std::exp(z[i * v + c] - m) / sum;
+            const double want = (p - 0.1 / v - (c == t[i] ? 0.9 : 0.0)) / (n - 1);
+            ASSERT_NEAR(dz[i * v + c], want, 1e-6 * std::fabs(want) + 1e-10) << i << "," << c;
+          }
+        }
+        first_loss = loss;
+        first_dz = dz;
+      } else {
+        EXPECT_EQ(loss, first_loss) << threads;
+        EXPECT_EQ(dz, first_dz) << threads;
+      }
+    }
+  }
+}
+
+TEST(CrossEntropy, NanLogitMakesTheLossNan) {
+  const std::int64_t v = 40;
+  auto z = random_vec(2 * v, 8, -1.0f, 1.0f);
+  z[v + 21] = std::nanf("");
+  const std::vector<std::int32_t> t = {1, 2};
+  EXPECT_TRUE(
+      std::isnan(kernels::cross_entropy_forward(z.data(), t.data(), 2, v, 0.0f, -100, nullptr)));
 }
 
 }  // namespace
