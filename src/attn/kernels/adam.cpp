@@ -2,8 +2,10 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <vector>
 
 #include "attn/core/thread_pool.h"
 #include "attn/kernels/reference_mode.h"
@@ -130,6 +132,34 @@ void adam(float* p, const float* g, float* m, float* v, std::int64_t n, const Ad
     return;
   }
   parallel_for(n, kGrain, [&](std::int64_t b, std::int64_t e) { adam_range(p, g, m, v, b, e, s); });
+}
+
+void adam_multi(const AdamSegment* segments, std::size_t count) {
+  if (use_reference_kernels()) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const AdamSegment& x = segments[i];
+      adam_ref(x.p, x.g, x.m, x.v, x.n, x.s);
+    }
+    return;
+  }
+  // start[i] = offset of segment i in the concatenation (kept across calls: no allocation
+  // once the parameter list is known).
+  thread_local std::vector<std::int64_t> start;
+  start.resize(count + 1);
+  start[0] = 0;
+  for (std::size_t i = 0; i < count; ++i) start[i + 1] = start[i] + segments[i].n;
+  const std::int64_t* offsets = start.data();
+  parallel_for(offsets[count], kGrain, [&](std::int64_t b, std::int64_t e) {
+    // The last segment starting at or before b, then every segment overlapping [b, e).
+    std::size_t i =
+        static_cast<std::size_t>(std::upper_bound(offsets, offsets + count + 1, b) - offsets - 1);
+    for (; i < count && offsets[i] < e; ++i) {
+      const AdamSegment& x = segments[i];
+      const std::int64_t lo = std::max(b, offsets[i]) - offsets[i];
+      const std::int64_t hi = std::min(e, offsets[i + 1]) - offsets[i];
+      if (lo < hi) adam_range(x.p, x.g, x.m, x.v, lo, hi, x.s);
+    }
+  });
 }
 
 void adam_ref(float* p, const float* g, float* m, float* v, std::int64_t n, const AdamStep& s) {

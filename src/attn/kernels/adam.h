@@ -43,6 +43,22 @@ AdamStep adam_step_constants(const AdamHyper& h, std::int64_t t);
 // p [n], g [n], m [n], v [n] -> p, m, v updated in place; g is read only.
 // Parallel over the global pool unless use_reference_kernels().
 void adam(float* p, const float* g, float* m, float* v, std::int64_t n, const AdamStep& s);
+// One parameter tensor's share of a multi-tensor step.
+struct AdamSegment {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  std::int64_t n;
+  AdamStep s;
+};
+
+// Every segment updated in one parallel pass over their concatenated elements:
+// one pool dispatch per optimizer step instead of one per parameter (a GPT has
+// dozens, many of them bias or norm vectors too small to split). Elementwise, so
+// the result is the same as calling adam() on each segment.
+void adam_multi(const AdamSegment* segments, std::size_t count);
+
 // Same contract, one plain scalar loop.
 void adam_ref(float* p, const float* g, float* m, float* v, std::int64_t n, const AdamStep& s);
 

@@ -24,6 +24,7 @@ class Adam final : public Optimizer {
   }
 
   void step() override {
+    segments_.clear();  // keeps its capacity: no allocation after the first step
     for (std::size_t i = 0; i < params_.size(); ++i) {
       const ParamRef& pr = params_[i];
       if (!pr.var.has_grad()) continue;
@@ -40,10 +41,10 @@ class Adam final : public Optimizer {
       h.eps = opt_.eps;
       h.weight_decay = pr.decay ? opt_.weight_decay : 0.0f;
       h.decoupled = opt_.decoupled;
-      const kernels::AdamStep s = kernels::adam_step_constants(h, st.step);
-      kernels::adam(value.data(), grad.data(), st.exp_avg.data(), st.exp_avg_sq.data(),
-                    value.numel(), s);
+      segments_.push_back({value.data(), grad.data(), st.exp_avg.data(), st.exp_avg_sq.data(),
+                           value.numel(), kernels::adam_step_constants(h, st.step)});
     }
+    kernels::adam_multi(segments_.data(), segments_.size());  // all parameters, one pass
     ++steps_;
   }
 
@@ -92,6 +93,7 @@ class Adam final : public Optimizer {
 
   AdamOptions opt_;
   std::vector<State> states_;
+  std::vector<kernels::AdamSegment> segments_;
 };
 
 void check_options(const AdamOptions& o, const char* who) {
