@@ -59,7 +59,7 @@ void ThreadPool::worker_loop(int index) {
   std::uint64_t seen = 0;
   t_inside_pool = true;
   for (;;) {
-    const std::function<void(std::int64_t, std::int64_t)>* job;
+    const RangeFn* job;
     std::int64_t n;
     int chunks;
     {
@@ -87,8 +87,7 @@ void ThreadPool::worker_loop(int index) {
   }
 }
 
-void ThreadPool::parallel_for(std::int64_t n, std::int64_t grain,
-                              const std::function<void(std::int64_t, std::int64_t)>& fn) {
+void ThreadPool::parallel_for(std::int64_t n, std::int64_t grain, RangeFn fn) {
   if (n <= 0) return;
   grain = std::max<std::int64_t>(1, grain);
   const int chunks = static_cast<int>(std::min<std::int64_t>(size(), (n + grain - 1) / grain));
@@ -122,8 +121,7 @@ void ThreadPool::parallel_for(std::int64_t n, std::int64_t grain,
   if (error_) std::rethrow_exception(error_);
 }
 
-void parallel_for(std::int64_t n, std::int64_t grain,
-                  const std::function<void(std::int64_t, std::int64_t)>& fn) {
+void parallel_for(std::int64_t n, std::int64_t grain, RangeFn fn) {
   ThreadPool::global().parallel_for(n, grain, fn);
 }
 
