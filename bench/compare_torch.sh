@@ -6,6 +6,7 @@
 #   attention_fwd_bwd_N  causal attention forward+backward seconds, B=1 H=8 D=64, vs naive
 #   attention_mem_N      extra peak memory of that call, MB (N = 16384: attn only)
 #   gemm_<M>x<N>x<K>     GFLOP/s of each gpt_10m linear layer's products (micro_bench) vs torch.mm
+#   gemm_bf16_<shape>    the same products with --precision bf16 vs torch.mm on bfloat16
 #   generate_b1/b8       greedy tokens/s with a KV cache on the same weights (ids checked)
 #   classifier_train     training tokens/s of the seed classifier (spam_classifier.json)
 # Also the attention GFLOP/s as % of the machine's OpenBLAS sgemm GFLOP/s.
