@@ -1,9 +1,16 @@
 #include "attn/autograd/variable.h"
 
+#include <memory_resource>
+
+#include "attn/core/small_object_pool.h"
+
 namespace attn {
 
 Variable::Variable(Tensor value, bool requires_grad, std::string name)
-    : impl_(std::make_shared<Impl>()) {
+    // The control block and Impl come from the small-object pool: a step makes
+    // hundreds of Variables.
+    : impl_(
+          std::allocate_shared<Impl>(std::pmr::polymorphic_allocator<Impl>(small_object_pool()))) {
   impl_->value = std::move(value);
   impl_->requires_grad = requires_grad;
   impl_->name = std::move(name);

@@ -1,7 +1,10 @@
 #include "attn/core/arena.h"
 
 #include <cstdlib>
+#include <memory_resource>
 #include <new>
+
+#include "attn/core/small_object_pool.h"
 
 namespace attn {
 
@@ -36,9 +39,9 @@ std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = free_.find(size);
-    if (it != free_.end()) {
-      p = it->second;
-      free_.erase(it);
+    if (it != free_.end() && !it->second.empty()) {
+      p = it->second.back();
+      it->second.pop_back();  // the class's stack keeps its capacity
       stats_.reuses++;
       stats_.bytes_held -= size;
     } else {
@@ -49,14 +52,17 @@ std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
     p = static_cast<std::byte*>(std::aligned_alloc(kAlign, size));
     if (p == nullptr) throw std::bad_alloc();
   }
-  return std::shared_ptr<std::byte>(p, [this, size](std::byte* q) { release(q, size); });
+  // The control block comes from the small-object pool, not the system allocator.
+  return std::shared_ptr<std::byte>(
+      p, [this, size](std::byte* q) { release(q, size); },
+      std::pmr::polymorphic_allocator<std::byte>(small_object_pool()));
 }
 
 void Arena::release(std::byte* p, std::size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stats_.bytes_held + bytes <= kMaxParkedBytes) {
-      free_.emplace(bytes, p);
+      free_[bytes].push_back(p);
       stats_.bytes_held += bytes;
       return;
     }
@@ -71,7 +77,8 @@ ArenaStats Arena::stats() const {
 
 void Arena::trim() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [size, p] : free_) std::free(p);
+  for (auto& [size, stack] : free_)
+    for (std::byte* p : stack) std::free(p);
   free_.clear();
   stats_.bytes_held = 0;
 }

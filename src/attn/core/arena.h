@@ -33,7 +33,9 @@ class Arena {
  private:
   void release(std::byte* p, std::size_t bytes);
   mutable std::mutex mu_;
-  std::multimap<std::size_t, std::byte*> free_;
+  // Parked buffers by size class. A class's key stays once seen and its stack keeps
+  // its capacity, so parking and reusing a buffer does not allocate.
+  std::map<std::size_t, std::vector<std::byte*>> free_;
   ArenaStats stats_;
 };
 
