@@ -48,7 +48,7 @@ Variable max_pool(Context& ctx, const Variable& x, const Tensor& valid) {
   check_pool_inputs("max_pool", x, valid);
   const std::int64_t b = x.shape()[0], t = x.shape()[1], c = x.shape()[2];
   Variable y(Tensor::empty({b, c}), ctx.records(x));
-  // Shared so the backward closure (a copyable std::function) can hold it cheaply.
+  // Shared: the backward closure keeps it alive after this op returns.
   auto argmax = std::make_shared<std::vector<std::int64_t>>(static_cast<std::size_t>(b * c));
   kernels::max_pool_forward(x.value().data(), valid_ptr(valid), y.value().data(), argmax->data(), b,
                             t, c);
