@@ -7,6 +7,7 @@
 
 #include "attn/core/thread_pool.h"
 #include "attn/kernels/attention_dropout.h"
+#include "attn/kernels/scratch.h"
 #include "attn/kernels/tile_gemm.h"
 #include "attn/kernels/vec_math.h"
 
@@ -144,10 +145,11 @@ void flash_attention_forward(const AttentionDims& dims, const float* q, const fl
     // [kBlockK, kBlockQ] (scores, then weights), o [kBlockQ, Dv] (unnormalised
     // output), ft [kBlockK, kBlockQ] and f [kBlockK] (dropout factors), the
     // queries' softmax state.
-    std::vector<float> qt(static_cast<std::size_t>(D * kBlockQ));
-    std::vector<float> st(static_cast<std::size_t>(kBlockK * kBlockQ));
-    std::vector<float> o(static_cast<std::size_t>(kBlockQ * Dv));
-    std::vector<float> ft(dropout ? st.size() : 0), f(dropout ? kBlockK : 0);
+    auto& qt = scratch<float, 0>(static_cast<std::size_t>(D * kBlockQ));
+    auto& st = scratch<float, 1>(static_cast<std::size_t>(kBlockK * kBlockQ));
+    auto& o = scratch<float, 2>(static_cast<std::size_t>(kBlockQ * Dv));
+    auto& ft = scratch<float, 3>(dropout ? st.size() : 0);
+    auto& f = scratch<float, 4>(dropout ? kBlockK : 0);
     float m[kBlockQ], l[kBlockQ], top[kBlockQ], alpha[kBlockQ];
     std::int64_t key_end[kBlockQ];
     for (std::int64_t task = begin; task < end; ++task) {
@@ -212,16 +214,19 @@ void flash_attention_backward(const AttentionDims& dims, const float* q, const f
     // dk_acc / dv_acc (its gradients). Per tile pair, all [kBlockK, kBlockQ]:
     // pt (probabilities, then dS), dpt, ft (dropout factors) and pft (p·f).
     const std::size_t tile = static_cast<std::size_t>(kBlockQ * kBlockK);
-    std::vector<std::int64_t> key_end(static_cast<std::size_t>(Tq));
-    std::vector<std::int64_t> tile_end(static_cast<std::size_t>(q_tiles));
-    std::vector<float> delta(static_cast<std::size_t>(Tq));
+    auto& key_end = scratch<std::int64_t, 0>(static_cast<std::size_t>(Tq));
+    auto& tile_end = scratch<std::int64_t, 1>(static_cast<std::size_t>(q_tiles));
+    auto& delta = scratch<float, 0>(static_cast<std::size_t>(Tq));
     const std::int64_t padded = q_tiles * kBlockQ;
-    std::vector<float> qt(static_cast<std::size_t>(D * padded));
-    std::vector<float> gt(need_scores_grad ? static_cast<std::size_t>(Dv * padded) : 0);
-    std::vector<float> dk_acc(static_cast<std::size_t>(kBlockK * D));
-    std::vector<float> dv_acc(static_cast<std::size_t>(kBlockK * Dv));
-    std::vector<float> pt(tile), dpt(need_scores_grad ? tile : 0);
-    std::vector<float> ft(dropout ? tile : 0), pft(dropout ? tile : 0), f(dropout ? kBlockK : 0);
+    auto& qt = scratch<float, 1>(static_cast<std::size_t>(D * padded));
+    auto& gt = scratch<float, 2>(need_scores_grad ? static_cast<std::size_t>(Dv * padded) : 0);
+    auto& dk_acc = scratch<float, 3>(static_cast<std::size_t>(kBlockK * D));
+    auto& dv_acc = scratch<float, 4>(static_cast<std::size_t>(kBlockK * Dv));
+    auto& pt = scratch<float, 5>(tile);
+    auto& dpt = scratch<float, 6>(need_scores_grad ? tile : 0);
+    auto& ft = scratch<float, 7>(dropout ? tile : 0);
+    auto& pft = scratch<float, 8>(dropout ? tile : 0);
+    auto& f = scratch<float, 9>(dropout ? kBlockK : 0);
     for (std::int64_t bh = begin; bh < end; ++bh) {
       const Head h = head_at(dims, bh, q, k, v, mask);
       const float* oh = out + bh * Tq * Dv;

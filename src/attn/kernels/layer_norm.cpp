@@ -6,6 +6,7 @@
 
 #include "attn/core/thread_pool.h"
 #include "attn/kernels/reference_mode.h"
+#include "attn/kernels/scratch.h"
 
 namespace attn::kernels {
 
@@ -103,8 +104,8 @@ void layer_norm_backward(const float* dy, const float* x, const float* gamma, co
   if (!dgamma && !dbeta) return;
   // Partials [blocks, C] for dgamma and dbeta, one fixed row block each.
   const std::int64_t blocks = (N + kRowBlock - 1) / kRowBlock;
-  std::vector<float> pg(static_cast<std::size_t>(blocks * C), 0.0f);
-  std::vector<float> pb(static_cast<std::size_t>(blocks * C), 0.0f);
+  auto& pg = scratch<float, 0>(static_cast<std::size_t>(blocks * C));
+  auto& pb = scratch<float, 1>(static_cast<std::size_t>(blocks * C));
   parallel_for(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
     for (std::int64_t blk = b0; blk < b1; ++blk) {
       float* g = pg.data() + blk * C;
