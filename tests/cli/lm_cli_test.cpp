@@ -85,6 +85,14 @@ TEST(LmCli, UnknownPrecisionIsRejected) {
   EXPECT_NE(key.exit_code, 0);
   EXPECT_NE(key.err.find("training.precision"), std::string::npos) << key.err;
   EXPECT_NE(key.err.find("fp8"), std::string::npos) << key.err;
+  // A resumed run keeps its precision: asking for another one is an error.
+  const fs::path run = d.dir / "run3";
+  ASSERT_EQ(run_cli(lm_train_args(d, run, "--max-steps 2")).exit_code, 0);
+  const auto resumed =
+      run_cli(fmt::format("train --resume --precision bf16 --train '{}' --valid '{}' --out '{}'",
+                          d.train.string(), d.valid.string(), run.string()));
+  EXPECT_EQ(resumed.exit_code, 2);
+  EXPECT_NE(resumed.err.find("trains in f32"), std::string::npos) << resumed.err;
 }
 
 // A tiny LM trained long enough to have learned its one sentence.

@@ -12,6 +12,10 @@
 #include "attn/kernels/vec_math.h"
 
 namespace attn::kernels {
+
+// Owners of the per-thread scratch buffers (kernels/scratch.h).
+struct FlashForward;
+struct FlashBackward;
 namespace {
 
 // 64 × 64 tiles: a tile of scores, of Q, of Kᵀ and of V (head size 64) are
@@ -145,11 +149,11 @@ void flash_attention_forward(const AttentionDims& dims, const float* q, const fl
     // [kBlockK, kBlockQ] (scores, then weights), o [kBlockQ, Dv] (unnormalised
     // output), ft [kBlockK, kBlockQ] and f [kBlockK] (dropout factors), the
     // queries' softmax state.
-    auto& qt = scratch<float, 0>(static_cast<std::size_t>(D * kBlockQ));
-    auto& st = scratch<float, 1>(static_cast<std::size_t>(kBlockK * kBlockQ));
-    auto& o = scratch<float, 2>(static_cast<std::size_t>(kBlockQ * Dv));
-    auto& ft = scratch<float, 3>(dropout ? st.size() : 0);
-    auto& f = scratch<float, 4>(dropout ? kBlockK : 0);
+    auto& qt = scratch<FlashForward, float, 0>(static_cast<std::size_t>(D * kBlockQ));
+    auto& st = scratch<FlashForward, float, 1>(static_cast<std::size_t>(kBlockK * kBlockQ));
+    auto& o = scratch<FlashForward, float, 2>(static_cast<std::size_t>(kBlockQ * Dv));
+    auto& ft = scratch<FlashForward, float, 3>(dropout ? st.size() : 0);
+    auto& f = scratch<FlashForward, float, 4>(dropout ? kBlockK : 0);
     float m[kBlockQ], l[kBlockQ], top[kBlockQ], alpha[kBlockQ];
     std::int64_t key_end[kBlockQ];
     for (std::int64_t task = begin; task < end; ++task) {
@@ -214,19 +218,20 @@ void flash_attention_backward(const AttentionDims& dims, const float* q, const f
     // dk_acc / dv_acc (its gradients). Per tile pair, all [kBlockK, kBlockQ]:
     // pt (probabilities, then dS), dpt, ft (dropout factors) and pft (p·f).
     const std::size_t tile = static_cast<std::size_t>(kBlockQ * kBlockK);
-    auto& key_end = scratch<std::int64_t, 0>(static_cast<std::size_t>(Tq));
-    auto& tile_end = scratch<std::int64_t, 1>(static_cast<std::size_t>(q_tiles));
-    auto& delta = scratch<float, 0>(static_cast<std::size_t>(Tq));
+    auto& key_end = scratch<FlashBackward, std::int64_t, 0>(static_cast<std::size_t>(Tq));
+    auto& tile_end = scratch<FlashBackward, std::int64_t, 1>(static_cast<std::size_t>(q_tiles));
+    auto& delta = scratch<FlashBackward, float, 0>(static_cast<std::size_t>(Tq));
     const std::int64_t padded = q_tiles * kBlockQ;
-    auto& qt = scratch<float, 1>(static_cast<std::size_t>(D * padded));
-    auto& gt = scratch<float, 2>(need_scores_grad ? static_cast<std::size_t>(Dv * padded) : 0);
-    auto& dk_acc = scratch<float, 3>(static_cast<std::size_t>(kBlockK * D));
-    auto& dv_acc = scratch<float, 4>(static_cast<std::size_t>(kBlockK * Dv));
-    auto& pt = scratch<float, 5>(tile);
-    auto& dpt = scratch<float, 6>(need_scores_grad ? tile : 0);
-    auto& ft = scratch<float, 7>(dropout ? tile : 0);
-    auto& pft = scratch<float, 8>(dropout ? tile : 0);
-    auto& f = scratch<float, 9>(dropout ? kBlockK : 0);
+    auto& qt = scratch<FlashBackward, float, 1>(static_cast<std::size_t>(D * padded));
+    auto& gt = scratch<FlashBackward, float, 2>(
+        need_scores_grad ? static_cast<std::size_t>(Dv * padded) : 0);
+    auto& dk_acc = scratch<FlashBackward, float, 3>(static_cast<std::size_t>(kBlockK * D));
+    auto& dv_acc = scratch<FlashBackward, float, 4>(static_cast<std::size_t>(kBlockK * Dv));
+    auto& pt = scratch<FlashBackward, float, 5>(tile);
+    auto& dpt = scratch<FlashBackward, float, 6>(need_scores_grad ? tile : 0);
+    auto& ft = scratch<FlashBackward, float, 7>(dropout ? tile : 0);
+    auto& pft = scratch<FlashBackward, float, 8>(dropout ? tile : 0);
+    auto& f = scratch<FlashBackward, float, 9>(dropout ? kBlockK : 0);
     for (std::int64_t bh = begin; bh < end; ++bh) {
       const Head h = head_at(dims, bh, q, k, v, mask);
       const float* oh = out + bh * Tq * Dv;

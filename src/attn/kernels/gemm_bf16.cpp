@@ -173,7 +173,8 @@ ATTN_BF16_TARGET void micro_avx_rows(std::int64_t kp, const std::uint32_t* a, st
     for (int r = 0; r < R; ++r) {
       float* cp = c + r * ldc + 16 * v;
       __m512 x = _mm512_mul_ps(va, acc[r][v]);
-      if (beta != 0.0f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m, cp), x);
+      // Not fused: alpha·sum + beta·c rounded twice, as the scalar stores do.
+      if (beta != 0.0f) x = _mm512_add_ps(x, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(m, cp)));
       _mm512_mask_storeu_ps(cp, m, x);
     }
   }
@@ -329,6 +330,7 @@ void gemm_bf16_with(const Kernels& kern, bool trans_a, bool trans_b, std::int64_
 bool cpu_has_avx512_bf16() {
 #ifdef ATTN_BF16_X86
   static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl") &&
                           __builtin_cpu_supports("avx512bf16");
   return has;
 #else

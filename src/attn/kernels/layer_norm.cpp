@@ -10,6 +10,8 @@
 
 namespace attn::kernels {
 
+struct LayerNormBackward;  // owner of its scratch buffers (kernels/scratch.h)
+
 namespace {
 
 // Rows per block of the dgamma/dbeta partial sums. A constant (not the thread
@@ -104,8 +106,8 @@ void layer_norm_backward(const float* dy, const float* x, const float* gamma, co
   if (!dgamma && !dbeta) return;
   // Partials [blocks, C] for dgamma and dbeta, one fixed row block each.
   const std::int64_t blocks = (N + kRowBlock - 1) / kRowBlock;
-  auto& pg = scratch<float, 0>(static_cast<std::size_t>(blocks * C));
-  auto& pb = scratch<float, 1>(static_cast<std::size_t>(blocks * C));
+  auto& pg = scratch<LayerNormBackward, float, 0>(static_cast<std::size_t>(blocks * C));
+  auto& pb = scratch<LayerNormBackward, float, 1>(static_cast<std::size_t>(blocks * C));
   parallel_for(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
     for (std::int64_t blk = b0; blk < b1; ++blk) {
       float* g = pg.data() + blk * C;

@@ -33,7 +33,6 @@ class Adam final : public Optimizer {
       const Tensor& grad = pr.var.grad();
       ATTN_CHECK(grad.numel() == value.numel(), "{}: gradient of '{}' has shape {}, parameter {}",
                  name(), pr.name, shape_str(grad.shape()), shape_str(value.shape()));
-      ++st.step;
       kernels::AdamHyper h;
       h.lr = lr_;
       h.beta1 = opt_.beta1;
@@ -42,9 +41,12 @@ class Adam final : public Optimizer {
       h.weight_decay = pr.decay ? opt_.weight_decay : 0.0f;
       h.decoupled = opt_.decoupled;
       segments_.push_back({value.data(), grad.data(), st.exp_avg.data(), st.exp_avg_sq.data(),
-                           value.numel(), kernels::adam_step_constants(h, st.step)});
+                           value.numel(), kernels::adam_step_constants(h, st.step + 1)});
     }
     kernels::adam_multi(segments_.data(), segments_.size());  // all parameters, one pass
+    // Step counts advance only once every shape check passed and the update ran.
+    for (std::size_t i = 0; i < params_.size(); ++i)
+      if (params_[i].var.has_grad()) ++states_[i].step;
     ++steps_;
   }
 

@@ -123,12 +123,15 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   if (opt.epochs) cfg.training.epochs = *opt.epochs;
   if (opt.seed) cfg.training.seed = *opt.seed;
   if (opt.on_nan) cfg.training.on_nan = *opt.on_nan;
-  if (opt.precision) cfg.training.precision = *opt.precision;
+  if (opt.precision) {
+    check_resume_precision(resume, cfg.training.precision, *opt.precision);
+    cfg.training.precision = *opt.precision;
+  }
   if (opt.checkpoint_every_steps) cfg.training.checkpoint_every_steps = *opt.checkpoint_every_steps;
   ATTN_CHECK(cfg.training.on_nan == "stop" || cfg.training.on_nan == "skip",
              "on_nan: expected \"stop\" or \"skip\", got \"{}\"", cfg.training.on_nan);
   const TrainingConfig& tc = cfg.training;
-  const PrecisionScope precision(tc.precision, log);
+  const PrecisionScope precision(tc.precision, &log);
   ensure_writable_dir(opt.out);
 
   const ExampleSet train_set = read_split(opt.train, log);
@@ -258,8 +261,8 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
       break;
     }
     if (average) average->swap();  // validate (and keep) the averaged weights
-    const EvalReport val =
-        evaluate_encoded(model, valid_ids, labels, binary, tc.batch_size, max_len);
+    const EvalReport val = with_f32_matmuls(
+        [&] { return evaluate_encoded(model, valid_ids, labels, binary, tc.batch_size, max_len); });
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.epoch += 1;
@@ -308,7 +311,8 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
     result.best_valid.accuracy = state.best_val_accuracy;
   }
   if (!opt.test.empty() && fs::exists(opt.out / "model.safetensors")) {
-    result.test = evaluate_classifier(opt.out, opt.test, opt.threads);
+    result.test =
+        with_f32_matmuls([&] { return evaluate_classifier(opt.out, opt.test, opt.threads); });
     write_file_atomic(opt.out / "test_metrics.json", result.test->to_json().dump(2) + "\n");
   }
   return result;

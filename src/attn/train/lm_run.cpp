@@ -83,7 +83,10 @@ LmRunConfig resolve_config(const LmFitOptions& opt) {
                         : load_lm_run_config(opt.config_file);
   if (opt.seed) cfg.training.seed = *opt.seed;
   if (opt.on_nan) cfg.training.on_nan = *opt.on_nan;
-  if (opt.precision) cfg.training.precision = *opt.precision;
+  if (opt.precision) {
+    check_resume_precision(opt.resume, cfg.training.precision, *opt.precision);
+    cfg.training.precision = *opt.precision;
+  }
   if (opt.checkpoint_every_steps) cfg.training.checkpoint_every_steps = *opt.checkpoint_every_steps;
   return cfg;
 }
@@ -94,7 +97,7 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
   ThreadPool::set_num_threads(opt.threads > 0 ? opt.threads : ThreadPool::default_threads());
   const LmRunConfig cfg = resolve_config(opt);
   const LmTrainingConfig& tc = cfg.training;
-  const PrecisionScope precision(tc.precision, log);
+  const PrecisionScope precision(tc.precision, &log);
   const std::int64_t T = cfg.model.block_size, B = tc.batch_size;
   ensure_writable_dir(opt.out);
 
@@ -217,7 +220,7 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
                -1.0, tokens);
     step_log.after_step(0, state.step == tc.max_steps, optimizer->lr());
     if (state.step % tc.eval_every == 0 || state.step == tc.max_steps) {
-      const LmScore val = score_stream(model, valid_stream, T, B);
+      const LmScore val = with_f32_matmuls([&] { return score_stream(model, valid_stream, T, B); });
       const double val_loss = val.nats / static_cast<double>(std::max<std::int64_t>(1, val.tokens));
       const bool improved = val_loss < state.best_val_loss;
       if (improved) {

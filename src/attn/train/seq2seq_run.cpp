@@ -31,7 +31,10 @@ Seq2SeqRunConfig resolve_config(const Seq2SeqFitOptions& opt) {
                              : load_seq2seq_run_config(opt.config_file);
   if (opt.seed) cfg.training.seed = *opt.seed;
   if (opt.on_nan) cfg.training.on_nan = *opt.on_nan;
-  if (opt.precision) cfg.training.precision = *opt.precision;
+  if (opt.precision) {
+    check_resume_precision(opt.resume, cfg.training.precision, *opt.precision);
+    cfg.training.precision = *opt.precision;
+  }
   if (opt.checkpoint_every_steps) cfg.training.checkpoint_every_steps = *opt.checkpoint_every_steps;
   return cfg;
 }
@@ -89,7 +92,7 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
   ThreadPool::set_num_threads(opt.threads > 0 ? opt.threads : ThreadPool::default_threads());
   Seq2SeqRunConfig cfg = resolve_config(opt);
   const Seq2SeqTrainingConfig& tc = cfg.training;
-  const PrecisionScope precision(tc.precision, log);
+  const PrecisionScope precision(tc.precision, &log);
   ensure_writable_dir(opt.out);
 
   auto read_pairs = [](const fs::path& file, const fs::path& target) {
@@ -230,7 +233,8 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
     const bool last = state.step >= tc.max_steps || out_of_time();
     step_log.after_step(state.epoch, last, optimizer->lr());
     if (state.step % tc.eval_every == 0 || last) {
-      const double val_loss = seq2seq_loss(model, valid_set, vocab, tc.max_tokens);
+      const double val_loss =
+          with_f32_matmuls([&] { return seq2seq_loss(model, valid_set, vocab, tc.max_tokens); });
       const bool improved = val_loss < state.best_val_loss;
       if (improved) {
         state.best_val_loss = val_loss;
