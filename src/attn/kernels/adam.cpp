@@ -9,6 +9,7 @@
 
 #include "attn/core/thread_pool.h"
 #include "attn/kernels/reference_mode.h"
+#include "attn/kernels/scratch.h"
 
 namespace attn::kernels {
 
@@ -142,11 +143,9 @@ void adam_multi(const AdamSegment* segments, std::size_t count) {
     }
     return;
   }
-  // start[i] = offset of segment i in the concatenation (kept across calls: no allocation
-  // once the parameter list is known).
-  thread_local std::vector<std::int64_t> start;
-  start.resize(count + 1);
-  start[0] = 0;
+  // start[i] = offset of segment i in the concatenation (kernels/scratch.h: no
+  // allocation once the parameter list is known).
+  auto& start = scratch<struct AdamMulti, std::int64_t, 0>(count + 1);
   for (std::size_t i = 0; i < count; ++i) start[i + 1] = start[i] + segments[i].n;
   const std::int64_t* offsets = start.data();
   parallel_for(offsets[count], kGrain, [&](std::int64_t b, std::int64_t e) {

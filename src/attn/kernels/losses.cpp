@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "attn/core/thread_pool.h"
+#include "attn/kernels/scratch.h"
 #include "attn/kernels/vec_math.h"
 
 namespace attn::kernels {
@@ -91,9 +92,8 @@ float cross_entropy_forward(const float* logits, const std::int32_t* targets, st
   const double eps = label_smoothing;
   // Rows in parallel, each row's loss kept, then summed in row order: the total
   // does not depend on the thread count.
-  thread_local std::vector<double> row_loss;
-  row_loss.assign(static_cast<std::size_t>(n), 0.0);
-  double* losses = row_loss.data();
+  double* losses =
+      scratch<struct CrossEntropyForward, double, 0>(static_cast<std::size_t>(n)).data();
   parallel_for(n, row_grain(v), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) {
       const float* z = logits + i * v;
