@@ -231,6 +231,12 @@ TEST(SafetensorsCorrupt, BadShape) {
   }
 }
 
+TEST(SafetensorsCorrupt, RankAboveTheMaximum) {
+  expect_error(
+      assemble(R"({"t":{"dtype":"U8","shape":[1,1,1,1,1,1,1,1,2],"data_offsets":[0,2]}})", "ab"),
+      {"\"t\"", "has rank 9; attn supports at most 8 dimensions"});
+}
+
 TEST(SafetensorsCorrupt, BadDataOffsets) {
   for (const std::string off : {"[0]", "[0,1,2]", R"(["0",2])", "[-1,2]", "4"}) {
     expect_error(assemble(R"({"t":{"dtype":"U8","shape":[2],"data_offsets":)" + off + "}}", "ab"),

@@ -31,9 +31,10 @@ Variable embedding(Context& ctx, const Variable& table, const std::vector<std::i
   const bool rec = ctx.records(table);
   Variable out(y, rec);
   if (rec) {
-    ctx.tape->record([table, out, ids_copy = ids, N, C] {
+    ctx.tape->record([table, out, ids_copy = Tensor::from_i32(ids), N, C] {
       if (out.has_grad())
-        kernels::embedding_backward(out.grad().data(), ids_copy.data(), N, C, table.grad().data());
+        kernels::embedding_backward(out.grad().data(), ids_copy.data_as<std::int32_t>(), N, C,
+                                    table.grad().data());
     });
   }
   return out;

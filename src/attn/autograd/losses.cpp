@@ -28,10 +28,10 @@ Variable bce_with_logits(Context& ctx, const Variable& logits, const std::vector
       Tensor::full({1}, kernels::bce_with_logits_forward(logits.value().data(), targets.data(), n)),
       rec);
   if (rec) {
-    auto t = std::make_shared<const std::vector<float>>(targets);
+    const Tensor t = Tensor::from({n}, targets);  // arena storage, not a heap copy
     ctx.tape->record([logits, loss, t, n]() {
       if (!loss.has_grad()) return;
-      kernels::bce_with_logits_backward(logits.value().data(), t->data(), n, loss.grad().data()[0],
+      kernels::bce_with_logits_backward(logits.value().data(), t.data(), n, loss.grad().data()[0],
                                         logits.grad().data());
     });
   }
@@ -64,12 +64,12 @@ Variable cross_entropy(Context& ctx, const Variable& logits,
                                                      label_smoothing, ignore_index, lse.data());
   Variable loss(Tensor::full({1}, value), rec);
   if (rec) {
-    auto t = std::make_shared<const std::vector<std::int32_t>>(targets);
+    const Tensor t = Tensor::from_i32(targets);
     ctx.tape->record([logits, loss, t, lse, n, v, label_smoothing, ignore_index]() {
       if (!loss.has_grad()) return;
-      kernels::cross_entropy_backward(logits.value().data(), t->data(), n, v, label_smoothing,
-                                      ignore_index, lse.data(), loss.grad().data()[0],
-                                      logits.grad().data());
+      kernels::cross_entropy_backward(logits.value().data(), t.data_as<std::int32_t>(), n, v,
+                                      label_smoothing, ignore_index, lse.data(),
+                                      loss.grad().data()[0], logits.grad().data());
     });
   }
   return loss;

@@ -75,6 +75,12 @@ Tensor Tensor::from(Shape shape, const std::vector<float>& values) {
   return t;
 }
 
+Tensor Tensor::from_i32(const std::vector<std::int32_t>& values) {
+  Tensor t = empty({static_cast<std::int64_t>(values.size())}, DType::i32);
+  std::copy(values.begin(), values.end(), t.data_as<std::int32_t>());
+  return t;
+}
+
 std::int64_t Tensor::dim(int axis) const {
   const int r = rank();
   const int a = axis < 0 ? axis + r : axis;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "attn/core/error.h"
+#include "attn/core/shape.h"
 
 namespace attn {
 
@@ -16,8 +17,6 @@ enum class DType : std::uint8_t { f32, bf16, i32, u8 };
 
 std::size_t dtype_size(DType t);
 const char* dtype_name(DType t);
-
-using Shape = std::vector<std::int64_t>;
 
 std::int64_t shape_numel(const Shape& s);
 std::string shape_str(const Shape& s);  // "[2, 3, 4]"
@@ -31,6 +30,9 @@ class Tensor {
   static Tensor zeros(Shape shape, DType dtype = DType::f32);
   static Tensor full(Shape shape, float value);
   static Tensor from(Shape shape, const std::vector<float>& values);
+  // A 1-d i32 copy of values (arena storage: ops keep ids and targets for the
+  // backward pass this way without a heap allocation per step).
+  static Tensor from_i32(const std::vector<std::int32_t>& values);
 
   bool defined() const { return storage_ != nullptr; }
   const Shape& shape() const { return shape_; }

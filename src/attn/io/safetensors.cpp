@@ -107,6 +107,10 @@ struct Decoder {
     const auto& shape = info["shape"];
     std::uint64_t numel = 1;
     bool shape_ok = shape.is_array();
+    if (shape_ok && shape.size() > Shape::kMaxRank) {
+      error("tensor {}: shape {} has rank {}; attn supports at most {} dimensions", q,
+            json_preview(shape), shape.size(), Shape::kMaxRank);
+    }
     for (std::size_t i = 0; shape_ok && i < shape.size(); ++i) {
       std::uint64_t d = 0;
       shape_ok =

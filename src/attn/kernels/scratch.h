@@ -4,7 +4,8 @@
 // hot path"). scratch<Owner, T, Slot>(n) returns this thread's buffer number Slot
 // for T, resized to n and zero-filled like std::vector<T>(n). Owner is a tag type
 // per kernel, so two kernels never share a buffer; within one kernel, buffers live
-// at the same time need different slots. Internal to kernels/.
+// at the same time need different slots. For the library's hot paths
+// (kernels, the optimizer step), not for the public API.
 #include <cstddef>
 #include <vector>
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "attn/core/thread_pool.h"
+#include "attn/kernels/scratch.h"
 
 namespace attn::optim {
 
@@ -15,7 +16,9 @@ constexpr std::int64_t kBlock = 1 << 15;
 // g [n] -> sum of g² in double, blocks summed left to right.
 double sum_squares(const float* g, std::int64_t n) {
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
-  std::vector<double> partial(static_cast<std::size_t>(blocks), 0.0);
+  struct SumSquaresPartials;  // scratch owner tag: no allocation per step
+  std::vector<double>& partial =
+      kernels::scratch<SumSquaresPartials, double, 0>(static_cast<std::size_t>(blocks));
   parallel_for(blocks, 1, [&](std::int64_t bb, std::int64_t be) {
     for (std::int64_t b = bb; b < be; ++b) {
       const std::int64_t end = std::min(n, (b + 1) * kBlock);
