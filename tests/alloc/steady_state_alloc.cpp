@@ -19,6 +19,7 @@
 #include "attn/core/thread_pool.h"
 #include "attn/models/decoder_lm.h"
 #include "attn/models/encoder_classifier.h"
+#include "attn/models/seq2seq.h"
 #include "attn/optim/optim.h"
 #include "attn/train/classifier_step.h"
 #include "attn/train/step_guard.h"
@@ -105,6 +106,46 @@ TEST(SteadyState, ClassifierTrainingStepAllocatesNothing) {
     guarded_update(*opt, guard, s.loss_sum);
   });
   std::printf("allocations in a steady-state classifier step: %zu\n", n);
+  EXPECT_EQ(n, 0u);
+}
+
+TEST(SteadyState, Seq2SeqTrainingStepAllocatesNothing) {
+  ThreadPool::set_num_threads(2);
+  models::Seq2SeqConfig cfg;
+  cfg.source_vocab_size = 30;
+  cfg.target_vocab_size = 20;
+  cfg.max_len = 12;
+  cfg.d_model = 16;
+  cfg.num_heads = 2;
+  cfg.encoder_layers = 2;
+  cfg.decoder_layers = 2;
+  cfg.d_ff = 24;
+  cfg.dropout = 0.1f;
+  models::Seq2Seq model(cfg, 4);
+  auto opt = train::make_optimizer({"adamw", 1e-3f, 0.9f, 0.98f, 1e-9f, 0.0f, 0.01f}, model);
+  Rng rng(7);
+  const std::int64_t B = 2, S = 6, T = 5;
+  std::vector<std::int32_t> src(B * S), tgt(B * T), out(B * T);
+  Tensor src_valid = Tensor::zeros({B, S}, DType::u8);
+  for (std::int64_t i = 0; i < B * S; ++i) {
+    src[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(1 + (i * 7) % 29);
+    src_valid.data_as<std::uint8_t>()[i] = i < S + 4 ? 1 : 0;  // the second source is padded
+  }
+  for (std::int64_t i = 0; i < B * T; ++i) {
+    tgt[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(1 + (i * 3) % 19);
+    out[static_cast<std::size_t>(i)] = i % T == T - 1 ? -100 : tgt[static_cast<std::size_t>(i + 1)];
+  }
+  Tape tape;
+  train::StepGuard guard("stop", 1, 0.5f, "unused");
+  const std::size_t n = allocations_of_steady_step([&] {
+    Context ctx{&tape, true, &rng};
+    const Variable memory = model.encode(ctx, src, B, S, src_valid);
+    const Variable logits = model.decode(ctx, memory, src_valid, tgt, T);
+    const Variable loss = model.loss(ctx, logits, out, 0.1f);
+    tape.backward(loss);
+    guarded_update(*opt, guard, loss.value().item());
+  });
+  std::printf("allocations in a steady-state seq2seq step: %zu\n", n);
   EXPECT_EQ(n, 0u);
 }
 
