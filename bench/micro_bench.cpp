@@ -181,6 +181,37 @@ void BM_LayerNormBackward(benchmark::State& state) {
 }
 BENCHMARK(BM_LayerNormBackward)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
+// Residual add + layer norm (forward and backward) of a pre-norm block, fused
+// (state.range(0) = 1: ops::add_layer_norm's kernels) or as add, norm, and the
+// add's backward (0). Same bytes counted for both: the time is the comparison.
+void BM_AddLayerNorm(benchmark::State& state) {
+  const bool fused = state.range(0) == 1;
+  const std::int64_t n = kRows * kModel;
+  const auto a = random_vec(n, 19), b = random_vec(n, 20), gamma = random_vec(kModel, 21),
+             beta = random_vec(kModel, 22), dy = random_vec(n, 23);
+  std::vector<float> s(n), y(n), mean(kRows), rstd(kRows), ds(n), da(n), db(n), dgamma(kModel),
+      dbeta(kModel);
+  for (auto _ : state) {
+    if (fused) {
+      k::add_layer_norm_forward(a.data(), b.data(), gamma.data(), beta.data(), 1e-5f, kRows, kModel,
+                                s.data(), y.data(), mean.data(), rstd.data());
+      k::add_layer_norm_backward(dy.data(), s.data(), gamma.data(), mean.data(), rstd.data(), kRows,
+                                 kModel, ds.data(), da.data(), db.data(), dgamma.data(),
+                                 dbeta.data());
+    } else {
+      k::add(a.data(), b.data(), s.data(), n);
+      k::layer_norm_forward(s.data(), gamma.data(), beta.data(), 1e-5f, kRows, kModel, y.data(),
+                            mean.data(), rstd.data());
+      k::layer_norm_backward(dy.data(), s.data(), gamma.data(), mean.data(), rstd.data(), kRows,
+                             kModel, ds.data(), dgamma.data(), dbeta.data());
+      k::axpy(n, 1.0f, ds.data(), da.data());
+      k::axpy(n, 1.0f, ds.data(), db.data());
+    }
+  }
+  report_bytes(state, 10.0 * sizeof(float) * n);
+}
+BENCHMARK(BM_AddLayerNorm)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
 // Rows of 256 scores: one head's causal attention row length in the GPT config.
 void BM_Softmax(benchmark::State& state) {
   const std::int64_t rows = kRows * 6, cols = 256;

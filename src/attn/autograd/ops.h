@@ -36,6 +36,15 @@ Variable reshape(Context& ctx, const Variable& x, const Shape& shape);
 // x [..., C], gamma [C], beta [C] -> [..., C]
 Variable layer_norm(Context& ctx, const Variable& x, const Variable& gamma, const Variable& beta,
                     float eps);
+// The residual add and the layer norm after it, fused: sum = a + b (same shape
+// [..., C]) and normed = layer_norm(sum). Equal bit for bit to add() followed by
+// layer_norm(); both outputs may be used (a pre-norm block keeps sum as its
+// residual stream, a post-norm block uses only normed).
+struct AddNorm {
+  Variable sum, normed;
+};
+AddNorm add_layer_norm(Context& ctx, const Variable& a, const Variable& b, const Variable& gamma,
+                       const Variable& beta, float eps);
 
 // ---- embedding (embedding.cpp) ----
 // table [V, C], ids (numel = prod(ids_shape), each in [0, V)) -> ids_shape + [C]

@@ -10,7 +10,8 @@
 
 namespace attn::kernels {
 
-struct LayerNormBackward;  // owner of its scratch buffers (kernels/scratch.h)
+struct LayerNormBackward;  // owners of their scratch buffers (kernels/scratch.h)
+struct AddLayerNormBackward;
 
 namespace {
 
@@ -53,6 +54,37 @@ void backward_row_dx(const float* dy, const float* x, const float* gamma, float 
     const float g = dy[c] * (gamma ? gamma[c] : 1.0f);
     const float xhat = (x[c] - mean) * rstd;
     dx[c] += rstd * (g - mg - xhat * mgx);
+  }
+}
+
+// dgamma [C] += Σ_rows dy · xhat, dbeta [C] += Σ_rows dy (either may be null).
+void param_grads(const float* dy, const float* x, const float* mean, const float* rstd,
+                 std::int64_t N, std::int64_t C, float* dgamma, float* dbeta) {
+  if (!dgamma && !dbeta) return;
+  // Partials [blocks, C] for dgamma and dbeta, one fixed row block each.
+  const std::int64_t blocks = (N + kRowBlock - 1) / kRowBlock;
+  auto& pg = scratch<LayerNormBackward, float, 0>(static_cast<std::size_t>(blocks * C));
+  auto& pb = scratch<LayerNormBackward, float, 1>(static_cast<std::size_t>(blocks * C));
+  parallel_for(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
+    for (std::int64_t blk = b0; blk < b1; ++blk) {
+      float* g = pg.data() + blk * C;
+      float* bb = pb.data() + blk * C;
+      const std::int64_t r1 = std::min(N, (blk + 1) * kRowBlock);
+      for (std::int64_t r = blk * kRowBlock; r < r1; ++r) {
+        const float* dyr = dy + r * C;
+        const float* xr = x + r * C;
+        for (std::int64_t c = 0; c < C; ++c) {
+          g[c] += dyr[c] * (xr[c] - mean[r]) * rstd[r];
+          bb[c] += dyr[c];
+        }
+      }
+    }
+  });
+  for (std::int64_t blk = 0; blk < blocks; ++blk) {
+    for (std::int64_t c = 0; c < C; ++c) {
+      if (dgamma) dgamma[c] += pg[static_cast<std::size_t>(blk * C + c)];
+      if (dbeta) dbeta[c] += pb[static_cast<std::size_t>(blk * C + c)];
+    }
   }
 }
 
@@ -103,32 +135,7 @@ void layer_norm_backward(const float* dy, const float* x, const float* gamma, co
         backward_row_dx(dy + r * C, x + r * C, gamma, mean[r], rstd[r], C, dx + r * C);
     });
   }
-  if (!dgamma && !dbeta) return;
-  // Partials [blocks, C] for dgamma and dbeta, one fixed row block each.
-  const std::int64_t blocks = (N + kRowBlock - 1) / kRowBlock;
-  auto& pg = scratch<LayerNormBackward, float, 0>(static_cast<std::size_t>(blocks * C));
-  auto& pb = scratch<LayerNormBackward, float, 1>(static_cast<std::size_t>(blocks * C));
-  parallel_for(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
-    for (std::int64_t blk = b0; blk < b1; ++blk) {
-      float* g = pg.data() + blk * C;
-      float* bb = pb.data() + blk * C;
-      const std::int64_t r1 = std::min(N, (blk + 1) * kRowBlock);
-      for (std::int64_t r = blk * kRowBlock; r < r1; ++r) {
-        const float* dyr = dy + r * C;
-        const float* xr = x + r * C;
-        for (std::int64_t c = 0; c < C; ++c) {
-          g[c] += dyr[c] * (xr[c] - mean[r]) * rstd[r];
-          bb[c] += dyr[c];
-        }
-      }
-    }
-  });
-  for (std::int64_t blk = 0; blk < blocks; ++blk) {
-    for (std::int64_t c = 0; c < C; ++c) {
-      if (dgamma) dgamma[c] += pg[static_cast<std::size_t>(blk * C + c)];
-      if (dbeta) dbeta[c] += pb[static_cast<std::size_t>(blk * C + c)];
-    }
-  }
+  param_grads(dy, x, mean, rstd, N, C, dgamma, dbeta);
 }
 
 void layer_norm_backward_ref(const float* dy, const float* x, const float* gamma, const float* mean,
@@ -153,6 +160,58 @@ void layer_norm_backward_ref(const float* dy, const float* x, const float* gamma
       dx[r * C + c] += static_cast<float>(rstd[r] * (g - sum_g / C - xhat * sum_gx / C));
     }
   }
+}
+
+void add_layer_norm_forward(const float* a, const float* b, const float* gamma, const float* beta,
+                            float eps, std::int64_t N, std::int64_t C, float* s, float* y,
+                            float* mean, float* rstd) {
+  if (use_reference_kernels()) {
+    for (std::int64_t i = 0; i < N * C; ++i) s[i] = a[i] + b[i];
+    return layer_norm_forward_ref(s, gamma, beta, eps, N, C, y, mean, rstd);
+  }
+  const std::int64_t grain = std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(C, 1));
+  parallel_for(N, grain, [&](std::int64_t r0, std::int64_t r1) {
+    for (std::int64_t r = r0; r < r1; ++r) {
+      float* sr = s + r * C;  // written, then normalised while still in L1
+      for (std::int64_t c = 0; c < C; ++c) sr[c] = a[r * C + c] + b[r * C + c];
+      forward_row(sr, gamma, beta, eps, C, y + r * C, mean + r, rstd + r);
+    }
+  });
+}
+
+void add_layer_norm_backward(const float* dy, const float* s, const float* gamma, const float* mean,
+                             const float* rstd, std::int64_t N, std::int64_t C, float* ds,
+                             float* da, float* db, float* dgamma, float* dbeta) {
+  if (N <= 0 || C <= 0) return;
+  if (use_reference_kernels()) {
+    // The unfused reference: dx into ds (or a zeroed copy), then the add's backward.
+    std::vector<float> own;
+    if (!ds) {
+      own.assign(static_cast<std::size_t>(N * C), 0.0f);
+      ds = own.data();
+    }
+    layer_norm_backward_ref(dy, s, gamma, mean, rstd, N, C, ds, dgamma, dbeta);
+    for (std::int64_t i = 0; i < N * C; ++i) {
+      if (da) da[i] += ds[i];
+      if (db) db[i] += ds[i];
+    }
+    return;
+  }
+  const std::int64_t grain = std::max<std::int64_t>(1, 4096 / C);
+  parallel_for(N, grain, [&](std::int64_t r0, std::int64_t r1) {
+    // Without ds, each row's dx lands in a zeroed per-thread row (0 + dx = dx).
+    std::vector<float>& row = scratch<AddLayerNormBackward, float, 0>(ds ? 0 : C);
+    for (std::int64_t r = r0; r < r1; ++r) {
+      float* g = ds ? ds + r * C : row.data();
+      if (!ds) std::fill(row.begin(), row.end(), 0.0f);
+      backward_row_dx(dy + r * C, s + r * C, gamma, mean[r], rstd[r], C, g);
+      for (std::int64_t c = 0; c < C; ++c) {
+        if (da) da[r * C + c] += g[c];
+        if (db) db[r * C + c] += g[c];
+      }
+    }
+  });
+  param_grads(dy, s, mean, rstd, N, C, dgamma, dbeta);
 }
 
 }  // namespace attn::kernels

@@ -26,4 +26,23 @@ void layer_norm_backward_ref(const float* dy, const float* x, const float* gamma
                              const float* rstd, std::int64_t N, std::int64_t C, float* dx,
                              float* dgamma, float* dbeta);
 
+// The residual add fused with the layer norm that follows it (one pass over
+// a and b instead of an add pass and a norm pass):
+//   s = a + b [N,C], y = layer_norm(s) with mean [N] and rstd [N].
+// Each row is added and then normalised by the same code as
+// layer_norm_forward, so the results equal the unfused add + norm bit for bit.
+void add_layer_norm_forward(const float* a, const float* b, const float* gamma, const float* beta,
+                            float eps, std::int64_t N, std::int64_t C, float* s, float* y,
+                            float* mean, float* rstd);
+
+// Backward of add_layer_norm_forward: the gradient of s is ds (what reached s
+// directly, e.g. the residual stream of a pre-norm block; null if nothing did)
+// plus the layer norm's dx of dy; then da += that and db += that (either may be
+// null; they may be the same buffer when a and b are). ds, when given, is left
+// holding the total. dgamma/dbeta += as in layer_norm_backward. Same sums in the
+// same order as layer_norm_backward followed by the add's backward.
+void add_layer_norm_backward(const float* dy, const float* s, const float* gamma, const float* mean,
+                             const float* rstd, std::int64_t N, std::int64_t C, float* ds,
+                             float* da, float* db, float* dgamma, float* dbeta);
+
 }  // namespace attn::kernels

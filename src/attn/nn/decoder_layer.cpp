@@ -36,14 +36,15 @@ Variable DecoderLayer::forward(Context& ctx, const Variable& x, const Variable& 
   auto feed = [&](const Variable& h) {
     return ops::dropout(ctx, ff_.forward(ctx, h), opt_.dropout);
   };
+  // Each residual add that a norm reads is fused with it (ops::add_layer_norm).
   if (opt_.norm_first) {
-    Variable h = ops::add(ctx, x, self_block(norm1_.forward(ctx, x)));
-    h = ops::add(ctx, h, cross_block(norm2_.forward(ctx, h)));
-    return ops::add(ctx, h, feed(norm3_.forward(ctx, h)));
+    const ops::AddNorm h1 = norm2_.add_forward(ctx, x, self_block(norm1_.forward(ctx, x)));
+    const ops::AddNorm h2 = norm3_.add_forward(ctx, h1.sum, cross_block(h1.normed));
+    return ops::add(ctx, h2.sum, feed(h2.normed));
   }
-  Variable h = norm1_.forward(ctx, ops::add(ctx, x, self_block(x)));
-  h = norm2_.forward(ctx, ops::add(ctx, h, cross_block(h)));
-  return norm3_.forward(ctx, ops::add(ctx, h, feed(h)));
+  Variable h = norm1_.add_forward(ctx, x, self_block(x)).normed;
+  h = norm2_.add_forward(ctx, h, cross_block(h)).normed;
+  return norm3_.add_forward(ctx, h, feed(h)).normed;
 }
 
 }  // namespace attn::nn

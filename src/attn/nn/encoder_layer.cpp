@@ -35,12 +35,13 @@ Variable EncoderLayer::forward(Context& ctx, const Variable& x, const AttentionM
   auto feed = [&](const Variable& h) {
     return ops::dropout(ctx, ff_.forward(ctx, h), opt_.dropout);
   };
+  // Each residual add that a norm reads is fused with it (ops::add_layer_norm).
   if (opt_.norm_first) {
-    Variable h = ops::add(ctx, x, attend(norm1_.forward(ctx, x)));
-    return ops::add(ctx, h, feed(norm2_.forward(ctx, h)));
+    const ops::AddNorm h = norm2_.add_forward(ctx, x, attend(norm1_.forward(ctx, x)));
+    return ops::add(ctx, h.sum, feed(h.normed));
   }
-  Variable h = norm1_.forward(ctx, ops::add(ctx, x, attend(x)));
-  return norm2_.forward(ctx, ops::add(ctx, h, feed(h)));
+  const Variable h = norm1_.add_forward(ctx, x, attend(x)).normed;
+  return norm2_.add_forward(ctx, h, feed(h)).normed;
 }
 
 }  // namespace attn::nn

@@ -31,6 +31,11 @@ Variable LayerNorm::forward(Context& ctx, const Variable& x) const {
   return ops::layer_norm(ctx, x, gamma_, beta_, eps_);
 }
 
+ops::AddNorm LayerNorm::add_forward(Context& ctx, const Variable& x,
+                                    const Variable& residual) const {
+  return ops::add_layer_norm(ctx, x, residual, gamma_, beta_, eps_);
+}
+
 Dropout::Dropout(float p) : p_(p) {
   ATTN_CHECK(p >= 0.0f && p < 1.0f, "Dropout: p must be in [0, 1), got {}", p);
 }

@@ -39,6 +39,8 @@ class LayerNorm : public Module {
   // bias = false: no beta (GPT-style "bias": false configs drop every bias).
   LayerNorm(std::int64_t dim, float eps, bool bias = true);
   Variable forward(Context& ctx, const Variable& x) const;
+  // x + residual and its norm in one pass (ops::add_layer_norm).
+  ops::AddNorm add_forward(Context& ctx, const Variable& x, const Variable& residual) const;
 
  private:
   Variable gamma_, beta_;
