@@ -19,16 +19,33 @@ namespace {
 // count) so the summation order, hence the rounding, is fixed.
 constexpr std::int64_t kRowBlock = 32;
 
+// Row sums run in kLanes partial sums (lane l takes the elements c with
+// c % kLanes == l, lanes added in order at the end): a fixed order, so results do not depend on
+// threads, and one the compiler vectorises (a plain float sum stays scalar
+// without -ffast-math).
+constexpr std::int64_t kLanes = 16;
+
+float add_lanes(const float* acc) {
+  float s = 0.0f;
+  for (std::int64_t l = 0; l < kLanes; ++l) s += acc[l];
+  return s;
+}
+
 // One row: two passes (mean, then centred variance) avoid the cancellation of
 // the E[x²] - E[x]² shortcut.
 void forward_row(const float* x, const float* gamma, const float* beta, float eps, std::int64_t C,
                  float* y, float* mean_out, float* rstd_out) {
-  float sum = 0.0f;
-  for (std::int64_t c = 0; c < C; ++c) sum += x[c];
-  const float mean = C > 0 ? sum / static_cast<float>(C) : 0.0f;
-  float var = 0.0f;
-  for (std::int64_t c = 0; c < C; ++c) var += (x[c] - mean) * (x[c] - mean);
-  var = C > 0 ? var / static_cast<float>(C) : 0.0f;
+  const std::int64_t full = C / kLanes * kLanes;
+  float acc[kLanes] = {};
+  for (std::int64_t c0 = 0; c0 < full; c0 += kLanes)
+    for (std::int64_t l = 0; l < kLanes; ++l) acc[l] += x[c0 + l];
+  for (std::int64_t c = full; c < C; ++c) acc[c - full] += x[c];
+  const float mean = C > 0 ? add_lanes(acc) / static_cast<float>(C) : 0.0f;
+  float vacc[kLanes] = {};
+  for (std::int64_t c0 = 0; c0 < full; c0 += kLanes)
+    for (std::int64_t l = 0; l < kLanes; ++l) vacc[l] += (x[c0 + l] - mean) * (x[c0 + l] - mean);
+  for (std::int64_t c = full; c < C; ++c) vacc[c - full] += (x[c] - mean) * (x[c] - mean);
+  const float var = C > 0 ? add_lanes(vacc) / static_cast<float>(C) : 0.0f;
   const float rstd = 1.0f / std::sqrt(var + eps);
   for (std::int64_t c = 0; c < C; ++c) {
     const float g = gamma ? gamma[c] : 1.0f;
@@ -42,14 +59,21 @@ void forward_row(const float* x, const float* gamma, const float* beta, float ep
 // dx for one row: rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gamma.
 void backward_row_dx(const float* dy, const float* x, const float* gamma, float mean, float rstd,
                      std::int64_t C, float* dx) {
-  float sum_g = 0.0f, sum_gx = 0.0f;
-  for (std::int64_t c = 0; c < C; ++c) {
+  const std::int64_t full = C / kLanes * kLanes;
+  float acc_g[kLanes] = {}, acc_gx[kLanes] = {};
+  for (std::int64_t c0 = 0; c0 < full; c0 += kLanes)
+    for (std::int64_t l = 0; l < kLanes; ++l) {
+      const float g = dy[c0 + l] * (gamma ? gamma[c0 + l] : 1.0f);
+      acc_g[l] += g;
+      acc_gx[l] += g * (x[c0 + l] - mean) * rstd;
+    }
+  for (std::int64_t c = full; c < C; ++c) {
     const float g = dy[c] * (gamma ? gamma[c] : 1.0f);
-    sum_g += g;
-    sum_gx += g * (x[c] - mean) * rstd;
+    acc_g[c - full] += g;
+    acc_gx[c - full] += g * (x[c] - mean) * rstd;
   }
   const float inv_c = 1.0f / static_cast<float>(C);
-  const float mg = sum_g * inv_c, mgx = sum_gx * inv_c;
+  const float mg = add_lanes(acc_g) * inv_c, mgx = add_lanes(acc_gx) * inv_c;
   for (std::int64_t c = 0; c < C; ++c) {
     const float g = dy[c] * (gamma ? gamma[c] : 1.0f);
     const float xhat = (x[c] - mean) * rstd;
