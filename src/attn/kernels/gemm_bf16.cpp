@@ -203,13 +203,62 @@ constexpr Kernels kAvx{row_pairs_avx, interleave_avx, micro_avx};
 
 #endif  // ATTN_BF16_X86
 
-// dst[c * dst_ld + r] = src[r * src_ld + c] for r < rows, c < cols, in cache-sized blocks.
+// dst[c * dst_ld + r] = src[r * src_ld + c] for r < rows, c < cols, in 16 × 16
+// blocks (a register transpose where the CPU has AVX-512, else word by word).
+#ifdef ATTN_BF16_X86
+// One full 16 × 16 block of 32-bit words: unpack 32-bit then 64-bit halves of
+// row pairs, then two rounds of 128-bit lane shuffles.
+__attribute__((target("avx512f"))) void transpose_block16(const std::uint32_t* src,
+                                                          std::int64_t src_ld, std::uint32_t* dst,
+                                                          std::int64_t dst_ld) {
+  // maskz forms with every lane selected, as in interleave_avx (GCC 12 warns
+  // about the plain intrinsics' undefined pass-through operand).
+  const __mmask16 all = 0xFFFF;
+  const __mmask8 all8 = 0xFF;
+  __m512i r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_si512(src + i * src_ld);
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_maskz_unpacklo_epi32(all, r[i], r[i + 1]);
+    t[i + 1] = _mm512_maskz_unpackhi_epi32(all, r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_maskz_unpacklo_epi64(all8, t[i], t[i + 2]);
+    r[i + 1] = _mm512_maskz_unpackhi_epi64(all8, t[i], t[i + 2]);
+    r[i + 2] = _mm512_maskz_unpacklo_epi64(all8, t[i + 1], t[i + 3]);
+    r[i + 3] = _mm512_maskz_unpackhi_epi64(all8, t[i + 1], t[i + 3]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = _mm512_maskz_shuffle_i32x4(all, r[i], r[i + 4], 0x88);
+    t[i + 4] = _mm512_maskz_shuffle_i32x4(all, r[i], r[i + 4], 0xdd);
+    t[i + 8] = _mm512_maskz_shuffle_i32x4(all, r[i + 8], r[i + 12], 0x88);
+    t[i + 12] = _mm512_maskz_shuffle_i32x4(all, r[i + 8], r[i + 12], 0xdd);
+  }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_maskz_shuffle_i32x4(all, t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_maskz_shuffle_i32x4(all, t[i], t[i + 8], 0xdd);
+  }
+  // r[j] is now column j of the block.
+  for (int j = 0; j < 16; ++j) _mm512_storeu_si512(dst + j * dst_ld, r[j]);
+}
+#endif
+
 void transpose_words(const std::uint32_t* src, std::int64_t rows, std::int64_t cols,
                      std::int64_t src_ld, std::uint32_t* dst, std::int64_t dst_ld) {
   constexpr std::int64_t kBlock = 16;
+#ifdef ATTN_BF16_X86
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+#else
+  constexpr bool avx512 = false;
+#endif
   for (std::int64_t r0 = 0; r0 < rows; r0 += kBlock)
     for (std::int64_t c0 = 0; c0 < cols; c0 += kBlock) {
       const std::int64_t r1 = std::min(rows, r0 + kBlock), c1 = std::min(cols, c0 + kBlock);
+#ifdef ATTN_BF16_X86
+      if (avx512 && r1 - r0 == kBlock && c1 - c0 == kBlock) {
+        transpose_block16(src + r0 * src_ld + c0, src_ld, dst + c0 * dst_ld + r0, dst_ld);
+        continue;
+      }
+#endif
       for (std::int64_t r = r0; r < r1; ++r)
         for (std::int64_t c = c0; c < c1; ++c) dst[c * dst_ld + r] = src[r * src_ld + c];
     }
