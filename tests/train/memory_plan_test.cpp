@@ -41,6 +41,16 @@ TEST(MemoryPlan, EstimateGrowsWithBatchLengthAndDepth) {
   EXPECT_EQ(base.optimizer, 2 * 100000 * 4);  // Adam's two moments
 }
 
+TEST(MemoryPlan, Bf16CountsItsPackingBuffers) {
+  train::RunConfig c = config(16, 128, 1);
+  const auto f32 = train::estimate_training_memory(c, 100000, 1000, 1 << 20);
+  c.training.precision = "bf16";
+  const auto bf16 = train::estimate_training_memory(c, 100000, 1000, 1 << 20);
+  // Operands and transpose scratch of the widest product, 2 bytes per element.
+  EXPECT_EQ(bf16.runtime - f32.runtime, 3 * 2 * 16 * 128 * c.model.d_ff);
+  EXPECT_EQ(bf16.activations, f32.activations);
+}
+
 TEST(MemoryPlan, OverBudgetIsRefusedWithTheBreakdown) {
   const auto e = train::estimate_training_memory(config(4096, 4096, 12), 1 << 24, 1000, 1 << 20);
   const std::string msg = error_of([&] { train::check_memory_budget(e, 1LL << 30, "test"); });

@@ -296,11 +296,14 @@ void pack_broadcast(const Kernels& kern, const Operand& x, std::int64_t rows, st
 }
 
 // The vector operand [K, C] (element (k, c) = k_contiguous ? src[c*ld + k] :
-// src[k*ld + c]) -> panels [ceil(C/64)][Kp][64] words, lanes past C zero.
+// src[k*ld + c]) -> panels [ceil(C/64)][Kp][64] words (lanes past C unused).
 void pack_vector(const Kernels& kern, const Operand& y, std::int64_t k, std::int64_t cols,
                  std::vector<std::uint32_t>& out, std::vector<std::uint32_t>& scratch) {
   const std::int64_t kp = pairs(k), panels = (cols + kNr - 1) / kNr;
-  out.assign(static_cast<std::size_t>(panels * kp * kNr), 0u);
+  // Lanes past cols in the last panel keep whatever an earlier product left:
+  // each lane only feeds its own column of C, and those columns are never
+  // stored (zeroing the whole buffer cost a memset pass per product).
+  out.resize(static_cast<std::size_t>(panels * kp * kNr));
   if (!y.k_contiguous) {
     parallel_for(kp, 16, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t p = b; p < e; ++p)

@@ -72,6 +72,13 @@ MemoryEstimate estimate_training_memory(const RunConfig& cfg, std::int64_t param
   // the token ids (6 × the text: fitted on the SpamAssassin configs).
   e.data = 6 * text_bytes + examples * e.tokens * 4;
   e.runtime = kRuntimeBytes;
+  // bf16 products pack both operands and a transpose scratch as bf16 pairs in
+  // buffers kept between calls (kernels/gemm_bf16.cpp): 2 bytes per element of
+  // each, sized by the largest product, the feed-forward's [N, d_ff] input.
+  if (t.precision == "bf16") {
+    const std::int64_t widest = std::max(d, m.bare_attention ? d : m.d_ff);
+    e.runtime += 3 * 2 * N * widest;
+  }
   return e;
 }
 
