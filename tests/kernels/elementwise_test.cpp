@@ -4,7 +4,10 @@
 #include "attn/kernels/elementwise.h"
 
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "attn/core/rng.h"
@@ -265,6 +268,41 @@ TEST(HelperKernels, RowVectorAndSumRows) {
         sum_rows_ref(rows, cols, m.data(), sb.data());
         EXPECT_EQ(sa, sb) << rows << "x" << cols;
       }
+  }
+}
+
+// accumulate = false writes dy * f'(x) without reading dx (a fresh gradient
+// buffer, here filled with NaN): equal bit for bit to adding into zeros.
+TEST(BackwardKernels, OverwriteIgnoresOldContentsAndEqualsAddingToZeros) {
+  const std::int64_t n = 1000;
+  const std::vector<float> x = attn::test::random_floats(n, 31, -4.0f, 4.0f);
+  const std::vector<float> dy = attn::test::random_floats(n, 32);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  using Kernel = std::function<void(float*, bool)>;
+  const std::vector<std::pair<const char*, Kernel>> kernels = {
+      {"gelu erf",
+       [&](float* dx, bool acc) { gelu_backward(GeluForm::erf, x.data(), dy.data(), dx, n, acc); }},
+      {"gelu erf ref",
+       [&](float* dx, bool acc) {
+         gelu_backward_ref(GeluForm::erf, x.data(), dy.data(), dx, n, acc);
+       }},
+      {"gelu tanh",
+       [&](float* dx, bool acc) {
+         gelu_backward(GeluForm::tanh, x.data(), dy.data(), dx, n, acc);
+       }},
+      {"relu", [&](float* dx, bool acc) { relu_backward(x.data(), dy.data(), dx, n, acc); }},
+      {"relu ref",
+       [&](float* dx, bool acc) { relu_backward_ref(x.data(), dy.data(), dx, n, acc); }},
+      {"dropout",
+       [&](float* dx, bool acc) { dropout_backward(5, 6, 0.3f, dy.data(), dx, n, acc); }},
+      {"dropout ref",
+       [&](float* dx, bool acc) { dropout_backward_ref(5, 6, 0.3f, dy.data(), dx, n, acc); }},
+  };
+  for (const auto& [name, kernel] : kernels) {
+    std::vector<float> added(n, 0.0f), written(n, nan);
+    kernel(added.data(), true);
+    kernel(written.data(), false);
+    EXPECT_EQ(std::memcmp(added.data(), written.data(), n * sizeof(float)), 0) << name;
   }
 }
 

@@ -4,6 +4,7 @@
 #include "attn/kernels/layer_norm.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "attn/core/rng.h"
@@ -96,6 +97,24 @@ TEST(LayerNormKernel, BackwardOptionalOutputs) {
     double s = 0;
     for (std::int64_t c = 0; c < C; ++c) s += dx_all[n * C + c];
     EXPECT_NEAR(s, 0.0, 1e-5);
+  }
+}
+
+// accumulate_dx = false: dx written without reading it (NaN-filled here),
+// equal bit for bit to adding into zeros; the reference likewise.
+TEST(LayerNormKernel, BackwardOverwriteIgnoresOldDx) {
+  const std::int64_t N = 7, C = 37;
+  const auto x = random_vec(N * C, 7), g = random_vec(C, 8), dy = random_vec(N * C, 9);
+  std::vector<float> y(N * C), m(N), r(N);
+  layer_norm_forward(x.data(), g.data(), nullptr, 1e-5f, N, C, y.data(), m.data(), r.data());
+  for (bool ref : {false, true}) {
+    auto backward = ref ? layer_norm_backward_ref : layer_norm_backward;
+    std::vector<float> added(N * C, 0.0f), written(N * C, std::nanf(""));
+    backward(dy.data(), x.data(), g.data(), m.data(), r.data(), N, C, added.data(), nullptr,
+             nullptr, true);
+    backward(dy.data(), x.data(), g.data(), m.data(), r.data(), N, C, written.data(), nullptr,
+             nullptr, false);
+    EXPECT_EQ(std::memcmp(added.data(), written.data(), added.size() * sizeof(float)), 0) << ref;
   }
 }
 

@@ -61,7 +61,8 @@ Variable split_heads(Context& ctx, const Variable& x, int heads) {
   if (ctx.records(x)) {
     ctx.tape->record([x, y, b, t, h, d]() {
       if (!y.has_grad()) return;
-      permute_heads(y.grad().data(), x.grad().data(), b, t, h, d, /*to_heads=*/false, true);
+      const Variable::GradTarget dx = x.grad_target();
+      permute_heads(y.grad().data(), dx.data, b, t, h, d, /*to_heads=*/false, !dx.fresh);
     });
   }
   return y;
@@ -78,7 +79,8 @@ Variable merge_heads(Context& ctx, const Variable& x) {
   if (ctx.records(x)) {
     ctx.tape->record([x, y, b, t, h, d]() {
       if (!y.has_grad()) return;
-      permute_heads(y.grad().data(), x.grad().data(), b, t, h, d, /*to_heads=*/true, true);
+      const Variable::GradTarget dx = x.grad_target();
+      permute_heads(y.grad().data(), dx.data, b, t, h, d, /*to_heads=*/true, !dx.fresh);
     });
   }
   return y;

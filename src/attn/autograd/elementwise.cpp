@@ -17,6 +17,18 @@ kernels::GeluForm gelu_form(GeluApprox a) {
   return a == GeluApprox::tanh ? kernels::GeluForm::tanh : kernels::GeluForm::erf;
 }
 
+// x's gradient += alpha · g [n]; written (copied or scaled) instead when no
+// gradient has reached x yet, which skips the zero fill and a read.
+void add_into(const Variable& x, std::int64_t n, float alpha, const float* g) {
+  const Variable::GradTarget dx = x.grad_target();
+  if (!dx.fresh)
+    kernels::axpy(n, alpha, g, dx.data);
+  else if (alpha == 1.0f)
+    kernels::copy(n, g, dx.data);
+  else
+    kernels::scale(n, alpha, g, dx.data);
+}
+
 }  // namespace
 
 // a [...], b [...] (same shape) -> a + b
@@ -34,8 +46,9 @@ Variable add(Context& ctx, const Variable& a, const Variable& b) {
     ctx.tape->record([a, b, out, n] {
       if (!out.has_grad()) return;
       const float* dy = out.grad().data();
-      if (a.requires_grad()) kernels::axpy(n, 1.0f, dy, a.grad().data());
-      if (b.requires_grad()) kernels::axpy(n, 1.0f, dy, b.grad().data());
+      // (a and b the same Variable: the first call writes, the second adds.)
+      if (a.requires_grad()) add_into(a, n, 1.0f, dy);
+      if (b.requires_grad()) add_into(b, n, 1.0f, dy);
     });
   }
   return out;
@@ -61,7 +74,7 @@ Variable add_rows(Context& ctx, const Variable& x, const Variable& p) {
     ctx.tape->record([x, p, out, outer, row] {
       if (!out.has_grad()) return;
       const float* dy = out.grad().data();
-      if (x.requires_grad()) kernels::axpy(outer * row, 1.0f, dy, x.grad().data());
+      if (x.requires_grad()) add_into(x, outer * row, 1.0f, dy);
       // Rows of p beyond T get no gradient.
       if (p.requires_grad()) kernels::sum_rows(outer, row, dy, p.grad().data());
     });
@@ -79,7 +92,7 @@ Variable scale(Context& ctx, const Variable& x, float s) {
   Variable out(y, rec);
   if (rec) {
     ctx.tape->record([x, out, n, s] {
-      if (out.has_grad()) kernels::axpy(n, s, out.grad().data(), x.grad().data());
+      if (out.has_grad()) add_into(x, n, s, out.grad().data());
     });
   }
   return out;
@@ -95,8 +108,9 @@ Variable relu(Context& ctx, const Variable& x) {
   Variable out(y, rec);
   if (rec) {
     ctx.tape->record([x, out, n] {
-      if (out.has_grad())
-        kernels::relu_backward(x.value().data(), out.grad().data(), x.grad().data(), n);
+      if (!out.has_grad()) return;
+      const Variable::GradTarget dx = x.grad_target();
+      kernels::relu_backward(x.value().data(), out.grad().data(), dx.data, n, !dx.fresh);
     });
   }
   return out;
@@ -113,8 +127,9 @@ Variable gelu(Context& ctx, const Variable& x, GeluApprox approx) {
   Variable out(y, rec);
   if (rec) {
     ctx.tape->record([x, out, n, form] {
-      if (out.has_grad())
-        kernels::gelu_backward(form, x.value().data(), out.grad().data(), x.grad().data(), n);
+      if (!out.has_grad()) return;
+      const Variable::GradTarget dx = x.grad_target();
+      kernels::gelu_backward(form, x.value().data(), out.grad().data(), dx.data, n, !dx.fresh);
     });
   }
   return out;
@@ -157,8 +172,9 @@ Variable dropout(Context& ctx, const Variable& x, float p) {
   if (rec) {
     // The mask is recomputed from (seed, key) instead of being stored.
     ctx.tape->record([x, out, n, seed, key, p] {
-      if (out.has_grad())
-        kernels::dropout_backward(seed, key, p, out.grad().data(), x.grad().data(), n);
+      if (!out.has_grad()) return;
+      const Variable::GradTarget dx = x.grad_target();
+      kernels::dropout_backward(seed, key, p, out.grad().data(), dx.data, n, !dx.fresh);
     });
   }
   return out;
@@ -173,7 +189,7 @@ Variable reshape(Context& ctx, const Variable& x, const Shape& shape) {
   if (rec) {
     const std::int64_t n = y.numel();
     ctx.tape->record([x, out, n] {
-      if (out.has_grad()) kernels::axpy(n, 1.0f, out.grad().data(), x.grad().data());
+      if (out.has_grad()) add_into(x, n, 1.0f, out.grad().data());
     });
   }
   return out;

@@ -28,6 +28,9 @@ std::int64_t check_norm_inputs(const char* op, const Variable& x, const Variable
 
 const float* data_or_null(const Variable& v) { return v.defined() ? v.value().data() : nullptr; }
 float* grad_or_null(const Variable& v) { return v.requires_grad() ? v.grad().data() : nullptr; }
+Variable::GradTarget target_or_null(const Variable& v) {
+  return v.requires_grad() ? v.grad_target() : Variable::GradTarget{nullptr, false};
+}
 
 }  // namespace
 
@@ -49,11 +52,11 @@ Variable layer_norm(Context& ctx, const Variable& x, const Variable& gamma, cons
   if (rec) {
     ctx.tape->record([x, gamma, beta, out, mean, rstd, N, C] {
       if (!out.has_grad()) return;
-      kernels::layer_norm_backward(out.grad().data(), x.value().data(),
-                                   gamma.defined() ? gamma.value().data() : nullptr, mean.data(),
-                                   rstd.data(), N, C, x.requires_grad() ? x.grad().data() : nullptr,
-                                   gamma.requires_grad() ? gamma.grad().data() : nullptr,
-                                   beta.requires_grad() ? beta.grad().data() : nullptr);
+      const Variable::GradTarget dx =
+          x.requires_grad() ? x.grad_target() : Variable::GradTarget{nullptr, false};
+      kernels::layer_norm_backward(out.grad().data(), x.value().data(), data_or_null(gamma),
+                                   mean.data(), rstd.data(), N, C, dx.data, grad_or_null(gamma),
+                                   grad_or_null(beta), !dx.fresh);
     });
   }
   return out;
@@ -87,11 +90,13 @@ AddNorm add_layer_norm(Context& ctx, const Variable& a, const Variable& b, const
           if (v->requires_grad()) kernels::axpy(N * C, 1.0f, ds, v->grad().data());
         return;
       }
-      // a and b the same Variable: its gradient gets ds twice, as from add(x, x).
-      kernels::add_layer_norm_backward(out.normed.grad().data(), out.sum.value().data(),
-                                       data_or_null(gamma), mean.data(), rstd.data(), N, C,
-                                       direct ? out.sum.grad().data() : nullptr, grad_or_null(a),
-                                       grad_or_null(b), grad_or_null(gamma), grad_or_null(beta));
+      // a and b the same Variable: its gradient gets ds twice, as from add(x, x)
+      // (the first target is fresh, the second not).
+      const Variable::GradTarget da = target_or_null(a), db = target_or_null(b);
+      kernels::add_layer_norm_backward(
+          out.normed.grad().data(), out.sum.value().data(), data_or_null(gamma), mean.data(),
+          rstd.data(), N, C, direct ? out.sum.grad().data() : nullptr, da.data, db.data,
+          grad_or_null(gamma), grad_or_null(beta), !da.fresh, !db.fresh);
     });
   }
   return out;

@@ -1,5 +1,6 @@
 // ops::linear and ops::matmul: shape checks, OpenBLAS forward, and backward
-// passes that accumulate into the inputs' gradients with beta = 1 gemms.
+// passes that accumulate into the inputs' gradients with beta = 1 gemms (beta
+// = 0 into a fresh gradient buffer, Variable::grad_target).
 #include <functional>
 
 #include "attn/autograd/ops.h"
@@ -45,10 +46,12 @@ Variable linear(Context& ctx, const Variable& x, const Variable& w, const Variab
     ctx.tape->record([x, w, b, out, N, I, O] {
       if (!out.has_grad()) return;
       const float* dy = out.grad().data();
-      // dx [N,I] += dy [N,O] · w [O,I]
-      if (x.requires_grad())
-        kernels::gemm(false, false, N, I, O, 1.0f, dy, O, w.value().data(), I, 1.0f,
-                      x.grad().data(), I);
+      // dx [N,I] += dy [N,O] · w [O,I] (beta 0 when dx is a fresh buffer)
+      if (x.requires_grad()) {
+        const Variable::GradTarget dx = x.grad_target();
+        kernels::gemm(false, false, N, I, O, 1.0f, dy, O, w.value().data(), I,
+                      dx.fresh ? 0.0f : 1.0f, dx.data, I);
+      }
       // dw [O,I] += dyᵀ [O,N] · x [N,I]
       if (w.requires_grad())
         kernels::gemm(true, false, O, I, N, 1.0f, dy, O, x.value().data(), I, 1.0f, w.grad().data(),
@@ -91,9 +94,11 @@ Variable matmul(Context& ctx, const Variable& a, const Variable& b, bool trans_b
       if (!out.has_grad()) return;
       const float* dy = out.grad().data();
       // da [M,K] += dy [M,N] · op(b)ᵀ; op(b)ᵀ is b itself when trans_b.
-      if (a.requires_grad())
+      if (a.requires_grad()) {
+        const Variable::GradTarget da = a.grad_target();
         kernels::gemm_batched(false, !trans_b, batch, M, K, N, 1.0f, dy, N, M * N, b.value().data(),
-                              ldb, K * N, 1.0f, a.grad().data(), K, M * K);
+                              ldb, K * N, da.fresh ? 0.0f : 1.0f, da.data, K, M * K);
+      }
       if (b.requires_grad()) {
         if (trans_b)  // db [N,K] += dyᵀ [N,M] · a [M,K]
           kernels::gemm_batched(true, false, batch, N, K, M, 1.0f, dy, N, M * N, a.value().data(),

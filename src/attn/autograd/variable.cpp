@@ -21,6 +21,12 @@ Tensor& Variable::grad() const {
   return impl_->grad;
 }
 
+Variable::GradTarget Variable::grad_target() const {
+  if (impl_->grad.defined()) return {impl_->grad.data(), false};
+  impl_->grad = Tensor::empty(impl_->value.shape());
+  return {impl_->grad.data(), true};
+}
+
 void Variable::zero_grad() const {
   if (impl_->grad.defined()) impl_->grad.zero_();
 }

@@ -24,6 +24,15 @@ class Variable {
   // The gradient, allocated as zeros of the value's shape on first use.
   Tensor& grad() const;
   bool has_grad() const { return impl_ && impl_->grad.defined(); }
+  // For a backward pass that writes every element of this gradient: when none
+  // has reached this Variable yet, a new buffer with stale contents (fresh:
+  // the op must overwrite all of it, not add), else the gradient to add into.
+  // Saves grad()'s zero fill, a whole pass over each activation's gradient.
+  struct GradTarget {
+    float* data;
+    bool fresh;
+  };
+  GradTarget grad_target() const;
   void zero_grad() const;
   // Drops the gradient buffer (returns it to the arena).
   void clear_grad() const { impl_->grad = Tensor(); }

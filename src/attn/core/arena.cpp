@@ -1,6 +1,7 @@
 #include "attn/core/arena.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory_resource>
 #include <new>
 
@@ -52,6 +53,7 @@ std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
     p = static_cast<std::byte*>(std::aligned_alloc(kAlign, size));
     if (p == nullptr) throw std::bad_alloc();
   }
+  if (poison_.load(std::memory_order_relaxed)) std::memset(p, 0xFF, size);
   // The control block comes from the small-object pool, not the system allocator.
   return std::shared_ptr<std::byte>(
       p, [this, size](std::byte* q) { release(q, size); },

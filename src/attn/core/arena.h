@@ -4,6 +4,7 @@
 // training steps every activation and gradient buffer is reused and the hot
 // loop does not call the system allocator (DESIGN "no allocation on the hot
 // path"). At most 1 GiB is parked; beyond that buffers go back to the system.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -26,6 +27,9 @@ class Arena {
   // Returns a 64-byte aligned buffer of at least `bytes` bytes (contents undefined).
   std::shared_ptr<std::byte> acquire(std::size_t bytes);
   ArenaStats stats() const;
+  // Test aid: while on, every acquired buffer is filled with 0xFF bytes (a NaN
+  // as f32), so a kernel that reads memory it never wrote shows up as NaN.
+  void set_poison(bool on) { poison_.store(on); }
   // Frees every parked buffer (buffers in use are unaffected).
   void trim();
   ~Arena();
@@ -33,6 +37,7 @@ class Arena {
  private:
   void release(std::byte* p, std::size_t bytes);
   mutable std::mutex mu_;
+  std::atomic<bool> poison_{false};
   // Parked buffers by size class. A class's key stays once seen and its stack keeps
   // its capacity, so parking and reusing a buffer does not allocate.
   std::map<std::size_t, std::vector<std::byte*>> free_;

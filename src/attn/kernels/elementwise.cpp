@@ -59,6 +59,9 @@ float gelu_grad_one(GeluForm form, float x) {
   return s + 2.0f * x * s * (1.0f - s) * du;
 }
 
+// dx = v (accumulate false: dx's old contents are stale) or dx += v.
+inline void put(float& dx, float v, bool accumulate) { dx = accumulate ? dx + v : v; }
+
 // The erf form's fast path: Φ(x) = erfc(-x/√2)/2 from erfc_nonneg(|x|/√2) and the
 // sign, branch-free so the loops vectorise (libm's erfcf was 9 % of a KJV LM step).
 // |x| > 14: Φ is 0 or 1 to float precision and φ underflows, so x is clamped there
@@ -74,11 +77,12 @@ inline float gelu_cdf_fast(float xin) {
 void gelu_erf_fwd_fast(const float* x, float* y, std::int64_t b, std::int64_t e) {
   for (std::int64_t i = b; i < e; ++i) y[i] = x[i] * gelu_cdf_fast(x[i]);
 }
+template <bool Accumulate>
 void gelu_erf_bwd_fast(const float* x, const float* dy, float* dx, std::int64_t b, std::int64_t e) {
   for (std::int64_t i = b; i < e; ++i) {
     const float v = gelu_clamp(x[i]), vv = v * v;
     const float pdf = exp_nonpos(-0.5f * vv) * (1.0f - 0.5f * std::fma(v, v, -vv));  // e^{-v²/2}
-    dx[i] += dy[i] * std::fma(v * kInvSqrt2Pi, pdf, gelu_cdf_fast(v));
+    put(dx[i], dy[i] * std::fma(v * kInvSqrt2Pi, pdf, gelu_cdf_fast(v)), Accumulate);
   }
 }
 
@@ -86,14 +90,15 @@ void gelu_fwd_range(GeluForm form, const float* x, float* y, std::int64_t b, std
   for (std::int64_t i = b; i < e; ++i) y[i] = gelu_one(form, x[i]);
 }
 void gelu_bwd_range(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t b,
-                    std::int64_t e) {
-  for (std::int64_t i = b; i < e; ++i) dx[i] += dy[i] * gelu_grad_one(form, x[i]);
+                    std::int64_t e, bool acc) {
+  for (std::int64_t i = b; i < e; ++i) put(dx[i], dy[i] * gelu_grad_one(form, x[i]), acc);
 }
 void relu_fwd_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
   for (std::int64_t i = b; i < e; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
-void relu_bwd_range(const float* x, const float* dy, float* dx, std::int64_t b, std::int64_t e) {
-  for (std::int64_t i = b; i < e; ++i) dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+void relu_bwd_range(const float* x, const float* dy, float* dx, std::int64_t b, std::int64_t e,
+                    bool acc) {
+  for (std::int64_t i = b; i < e; ++i) put(dx[i], x[i] > 0.0f ? dy[i] : 0.0f, acc);
 }
 void sigmoid_fwd_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
   for (std::int64_t i = b; i < e; ++i) y[i] = sigmoid_one(x[i]);
@@ -116,10 +121,14 @@ void dropout_fwd_range(std::uint64_t seed, std::uint64_t key, float p, const flo
     y[i] = dropout_keep(seed, key, static_cast<std::uint64_t>(i), p) ? x[i] * s : 0.0f;
 }
 void dropout_bwd_range(std::uint64_t seed, std::uint64_t key, float p, const float* dy, float* dx,
-                       std::int64_t b, std::int64_t e) {
+                       std::int64_t b, std::int64_t e, bool acc) {
   const float s = dropout_scale(p);
-  for (std::int64_t i = b; i < e; ++i)
-    if (dropout_keep(seed, key, static_cast<std::uint64_t>(i), p)) dx[i] += dy[i] * s;
+  for (std::int64_t i = b; i < e; ++i) {
+    if (dropout_keep(seed, key, static_cast<std::uint64_t>(i), p))
+      put(dx[i], dy[i] * s, acc);
+    else if (!acc)
+      dx[i] = 0.0f;
+  }
 }
 
 void add_range(const float* a, const float* b_, float* y, std::int64_t b, std::int64_t e) {
@@ -157,16 +166,23 @@ void gelu_forward(GeluForm form, const float* x, float* y, std::int64_t n) {
     return split(n, [&](std::int64_t b, std::int64_t e) { gelu_erf_fwd_fast(x, y, b, e); });
   split(n, [&](std::int64_t b, std::int64_t e) { gelu_fwd_range(form, x, y, b, e); });
 }
-void gelu_backward(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t n) {
+void gelu_backward(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t n,
+                   bool accumulate) {
   if (form == GeluForm::erf && !use_reference_kernels())
-    return split(n, [&](std::int64_t b, std::int64_t e) { gelu_erf_bwd_fast(x, dy, dx, b, e); });
-  split(n, [&](std::int64_t b, std::int64_t e) { gelu_bwd_range(form, x, dy, dx, b, e); });
+    return split(n, [&](std::int64_t b, std::int64_t e) {
+      if (accumulate)
+        gelu_erf_bwd_fast<true>(x, dy, dx, b, e);
+      else
+        gelu_erf_bwd_fast<false>(x, dy, dx, b, e);
+    });
+  split(n,
+        [&](std::int64_t b, std::int64_t e) { gelu_bwd_range(form, x, dy, dx, b, e, accumulate); });
 }
 void relu_forward(const float* x, float* y, std::int64_t n) {
   split(n, [&](std::int64_t b, std::int64_t e) { relu_fwd_range(x, y, b, e); });
 }
-void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n) {
-  split(n, [&](std::int64_t b, std::int64_t e) { relu_bwd_range(x, dy, dx, b, e); });
+void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, bool accumulate) {
+  split(n, [&](std::int64_t b, std::int64_t e) { relu_bwd_range(x, dy, dx, b, e, accumulate); });
 }
 void sigmoid_forward(const float* x, float* y, std::int64_t n) {
   split(n, [&](std::int64_t b, std::int64_t e) { sigmoid_fwd_range(x, y, b, e); });
@@ -183,14 +199,19 @@ void dropout_forward(std::uint64_t seed, std::uint64_t key, float p, const float
   split(n, [&](std::int64_t b, std::int64_t e) { dropout_fwd_range(seed, key, p, x, y, b, e); });
 }
 void dropout_backward(std::uint64_t seed, std::uint64_t key, float p, const float* dy, float* dx,
-                      std::int64_t n) {
-  split(n, [&](std::int64_t b, std::int64_t e) { dropout_bwd_range(seed, key, p, dy, dx, b, e); });
+                      std::int64_t n, bool accumulate) {
+  split(n, [&](std::int64_t b, std::int64_t e) {
+    dropout_bwd_range(seed, key, p, dy, dx, b, e, accumulate);
+  });
 }
 void add(const float* a, const float* b, float* y, std::int64_t n) {
   split(n, [&](std::int64_t lo, std::int64_t hi) { add_range(a, b, y, lo, hi); });
 }
 void axpy(std::int64_t n, float alpha, const float* x, float* y) {
   split(n, [&](std::int64_t b, std::int64_t e) { axpy_range(alpha, x, y, b, e); });
+}
+void copy(std::int64_t n, const float* x, float* y) {
+  split(n, [&](std::int64_t b, std::int64_t e) { std::copy(x + b, x + e, y + b); });
 }
 void scale(std::int64_t n, float s, const float* x, float* y) {
   split(n, [&](std::int64_t b, std::int64_t e) { scale_range(s, x, y, b, e); });
@@ -218,12 +239,14 @@ void sum_rows(std::int64_t rows, std::int64_t cols, const float* x, float* out) 
 void gelu_forward_ref(GeluForm form, const float* x, float* y, std::int64_t n) {
   gelu_fwd_range(form, x, y, 0, n);
 }
-void gelu_backward_ref(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t n) {
-  gelu_bwd_range(form, x, dy, dx, 0, n);
+void gelu_backward_ref(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t n,
+                       bool accumulate) {
+  gelu_bwd_range(form, x, dy, dx, 0, n, accumulate);
 }
 void relu_forward_ref(const float* x, float* y, std::int64_t n) { relu_fwd_range(x, y, 0, n); }
-void relu_backward_ref(const float* x, const float* dy, float* dx, std::int64_t n) {
-  relu_bwd_range(x, dy, dx, 0, n);
+void relu_backward_ref(const float* x, const float* dy, float* dx, std::int64_t n,
+                       bool accumulate) {
+  relu_bwd_range(x, dy, dx, 0, n, accumulate);
 }
 void sigmoid_forward_ref(const float* x, float* y, std::int64_t n) {
   sigmoid_fwd_range(x, y, 0, n);
@@ -240,8 +263,8 @@ void dropout_forward_ref(std::uint64_t seed, std::uint64_t key, float p, const f
   dropout_fwd_range(seed, key, p, x, y, 0, n);
 }
 void dropout_backward_ref(std::uint64_t seed, std::uint64_t key, float p, const float* dy,
-                          float* dx, std::int64_t n) {
-  dropout_bwd_range(seed, key, p, dy, dx, 0, n);
+                          float* dx, std::int64_t n, bool accumulate) {
+  dropout_bwd_range(seed, key, p, dy, dx, 0, n, accumulate);
 }
 void add_ref(const float* a, const float* b, float* y, std::int64_t n) { add_range(a, b, y, 0, n); }
 void axpy_ref(std::int64_t n, float alpha, const float* x, float* y) {

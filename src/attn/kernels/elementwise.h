@@ -4,7 +4,9 @@
 // add / axpy / scale helpers the autograd ops need. Each fast variant splits
 // the range with attn::parallel_for and computes every element exactly as
 // its scalar `_ref` twin does, so the two agree bit for bit.
-// Backward kernels ACCUMULATE: dx += dy * f'(.).
+// Backward kernels ACCUMULATE: dx += dy * f'(.), unless accumulate is false:
+// then dx = dy * f'(.) and dx's old contents are never read (a gradient buffer
+// that no other op has written yet, Variable::grad_target).
 #include <cstdint>
 
 namespace attn::kernels {
@@ -16,15 +18,19 @@ enum class GeluForm { erf, tanh };  // erf = exact (PyTorch default), tanh = app
 void gelu_forward(GeluForm form, const float* x, float* y, std::int64_t n);
 void gelu_forward_ref(GeluForm form, const float* x, float* y, std::int64_t n);
 // x [n], dy [n] -> dx [n] += dy * gelu'(x)
-void gelu_backward(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t n);
-void gelu_backward_ref(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t n);
+void gelu_backward(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t n,
+                   bool accumulate = true);
+void gelu_backward_ref(GeluForm form, const float* x, const float* dy, float* dx, std::int64_t n,
+                       bool accumulate = true);
 
 // x [n] -> y [n] = max(x, 0)
 void relu_forward(const float* x, float* y, std::int64_t n);
 void relu_forward_ref(const float* x, float* y, std::int64_t n);
 // x [n], dy [n] -> dx [n] += dy * (x > 0)
-void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n);
-void relu_backward_ref(const float* x, const float* dy, float* dx, std::int64_t n);
+void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n,
+                   bool accumulate = true);
+void relu_backward_ref(const float* x, const float* dy, float* dx, std::int64_t n,
+                       bool accumulate = true);
 
 // x [n] -> y [n] = 1 / (1 + exp(-x)), without overflow for large |x|
 void sigmoid_forward(const float* x, float* y, std::int64_t n);
@@ -50,9 +56,9 @@ void dropout_forward_ref(std::uint64_t seed, std::uint64_t key, float p, const f
                          std::int64_t n);
 // dy [n] -> dx [n] += keep ? dy / (1 - p) : 0
 void dropout_backward(std::uint64_t seed, std::uint64_t key, float p, const float* dy, float* dx,
-                      std::int64_t n);
+                      std::int64_t n, bool accumulate = true);
 void dropout_backward_ref(std::uint64_t seed, std::uint64_t key, float p, const float* dy,
-                          float* dx, std::int64_t n);
+                          float* dx, std::int64_t n, bool accumulate = true);
 
 // ---- add / axpy / scale helpers ----
 // a [n], b [n] -> y [n] = a + b (y may alias a or b)
@@ -61,6 +67,8 @@ void add_ref(const float* a, const float* b, float* y, std::int64_t n);
 // x [n] -> y [n] += alpha * x
 void axpy(std::int64_t n, float alpha, const float* x, float* y);
 void axpy_ref(std::int64_t n, float alpha, const float* x, float* y);
+// x [n] -> y [n] = x (parallel copy; a gradient passed through unchanged)
+void copy(std::int64_t n, const float* x, float* y);
 // x [n] -> y [n] = s * x (y may alias x)
 void scale(std::int64_t n, float s, const float* x, float* y);
 void scale_ref(std::int64_t n, float s, const float* x, float* y);

@@ -58,7 +58,7 @@ void forward_row(const float* x, const float* gamma, const float* beta, float ep
 
 // dx for one row: rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gamma.
 void backward_row_dx(const float* dy, const float* x, const float* gamma, float mean, float rstd,
-                     std::int64_t C, float* dx) {
+                     std::int64_t C, float* dx, bool accumulate = true) {
   const std::int64_t full = C / kLanes * kLanes;
   float acc_g[kLanes] = {}, acc_gx[kLanes] = {};
   for (std::int64_t c0 = 0; c0 < full; c0 += kLanes)
@@ -77,7 +77,8 @@ void backward_row_dx(const float* dy, const float* x, const float* gamma, float 
   for (std::int64_t c = 0; c < C; ++c) {
     const float g = dy[c] * (gamma ? gamma[c] : 1.0f);
     const float xhat = (x[c] - mean) * rstd;
-    dx[c] += rstd * (g - mg - xhat * mgx);
+    const float v = rstd * (g - mg - xhat * mgx);
+    dx[c] = accumulate ? dx[c] + v : v;
   }
 }
 
@@ -148,15 +149,17 @@ void layer_norm_forward_ref(const float* x, const float* gamma, const float* bet
 
 void layer_norm_backward(const float* dy, const float* x, const float* gamma, const float* mean,
                          const float* rstd, std::int64_t N, std::int64_t C, float* dx,
-                         float* dgamma, float* dbeta) {
+                         float* dgamma, float* dbeta, bool accumulate_dx) {
   if (use_reference_kernels())
-    return layer_norm_backward_ref(dy, x, gamma, mean, rstd, N, C, dx, dgamma, dbeta);
+    return layer_norm_backward_ref(dy, x, gamma, mean, rstd, N, C, dx, dgamma, dbeta,
+                                   accumulate_dx);
   if (N <= 0 || C <= 0) return;
   if (dx) {
     const std::int64_t grain = std::max<std::int64_t>(1, 4096 / C);
     parallel_for(N, grain, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t r = b; r < e; ++r)
-        backward_row_dx(dy + r * C, x + r * C, gamma, mean[r], rstd[r], C, dx + r * C);
+        backward_row_dx(dy + r * C, x + r * C, gamma, mean[r], rstd[r], C, dx + r * C,
+                        accumulate_dx);
     });
   }
   param_grads(dy, x, mean, rstd, N, C, dgamma, dbeta);
@@ -164,7 +167,7 @@ void layer_norm_backward(const float* dy, const float* x, const float* gamma, co
 
 void layer_norm_backward_ref(const float* dy, const float* x, const float* gamma, const float* mean,
                              const float* rstd, std::int64_t N, std::int64_t C, float* dx,
-                             float* dgamma, float* dbeta) {
+                             float* dgamma, float* dbeta, bool accumulate_dx) {
   for (std::int64_t r = 0; r < N; ++r) {
     const float* dyr = dy + r * C;
     const float* xr = x + r * C;
@@ -181,7 +184,8 @@ void layer_norm_backward_ref(const float* dy, const float* x, const float* gamma
     for (std::int64_t c = 0; c < C; ++c) {
       const double xhat = (static_cast<double>(xr[c]) - mean[r]) * rstd[r];
       const double g = static_cast<double>(dyr[c]) * (gamma ? gamma[c] : 1.0);
-      dx[r * C + c] += static_cast<float>(rstd[r] * (g - sum_g / C - xhat * sum_gx / C));
+      const auto v = static_cast<float>(rstd[r] * (g - sum_g / C - xhat * sum_gx / C));
+      dx[r * C + c] = accumulate_dx ? dx[r * C + c] + v : v;
     }
   }
 }
@@ -205,7 +209,8 @@ void add_layer_norm_forward(const float* a, const float* b, const float* gamma, 
 
 void add_layer_norm_backward(const float* dy, const float* s, const float* gamma, const float* mean,
                              const float* rstd, std::int64_t N, std::int64_t C, float* ds,
-                             float* da, float* db, float* dgamma, float* dbeta) {
+                             float* da, float* db, float* dgamma, float* dbeta, bool accumulate_a,
+                             bool accumulate_b) {
   if (N <= 0 || C <= 0) return;
   if (use_reference_kernels()) {
     // The unfused reference: dx into ds (or a zeroed copy), then the add's backward.
@@ -216,8 +221,8 @@ void add_layer_norm_backward(const float* dy, const float* s, const float* gamma
     }
     layer_norm_backward_ref(dy, s, gamma, mean, rstd, N, C, ds, dgamma, dbeta);
     for (std::int64_t i = 0; i < N * C; ++i) {
-      if (da) da[i] += ds[i];
-      if (db) db[i] += ds[i];
+      if (da) da[i] = accumulate_a ? da[i] + ds[i] : ds[i];
+      if (db) db[i] = accumulate_b ? db[i] + ds[i] : ds[i];
     }
     return;
   }
@@ -229,9 +234,10 @@ void add_layer_norm_backward(const float* dy, const float* s, const float* gamma
       float* g = ds ? ds + r * C : row.data();
       if (!ds) std::fill(row.begin(), row.end(), 0.0f);
       backward_row_dx(dy + r * C, s + r * C, gamma, mean[r], rstd[r], C, g);
+      // a and b may be one buffer: a's write lands first, then b's add.
       for (std::int64_t c = 0; c < C; ++c) {
-        if (da) da[r * C + c] += g[c];
-        if (db) db[r * C + c] += g[c];
+        if (da) da[r * C + c] = accumulate_a ? da[r * C + c] + g[c] : g[c];
+        if (db) db[r * C + c] = accumulate_b ? db[r * C + c] + g[c] : g[c];
       }
     }
   });
