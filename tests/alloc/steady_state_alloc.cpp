@@ -17,12 +17,10 @@
 #include "attn/autograd/tape.h"
 #include "attn/core/rng.h"
 #include "attn/core/thread_pool.h"
-#include "attn/models/decoder_lm.h"
-#include "attn/models/encoder_classifier.h"
-#include "attn/models/seq2seq.h"
 #include "attn/optim/optim.h"
 #include "attn/train/classifier_step.h"
 #include "attn/train/step_guard.h"
+#include "tiny_models.h"
 
 namespace attn::test {
 namespace {
@@ -44,28 +42,15 @@ std::size_t allocations_of_steady_step(const std::function<void()>& step) {
 
 TEST(SteadyState, DecoderLmTrainingStepAllocatesNothing) {
   ThreadPool::set_num_threads(2);  // kernels split work differently per thread count
-  models::DecoderLMConfig cfg;
-  cfg.vocab_size = 50;
-  cfg.block_size = 32;
-  cfg.d_model = 32;
-  cfg.num_layers = 2;
-  cfg.num_heads = 2;
-  cfg.dropout = 0.1f;
-  models::DecoderLM model(cfg, 1);
+  models::DecoderLM model(tiny_lm_config(), 1);
   auto opt = train::make_optimizer({"adamw", 1e-3f, 0.9f, 0.99f, 1e-8f, 0.0f, 0.1f}, model);
   Rng rng(3);
-  const std::int64_t B = 4, T = 32;
-  std::vector<std::int32_t> x(B * T), y(B * T);
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    x[i] = static_cast<std::int32_t>((i * 7) % 50);
-    y[i] = static_cast<std::int32_t>((i * 11) % 50);
-  }
+  const LmBatch d = tiny_lm_batch(30, 4, 16);
   Tape tape;
   train::StepGuard guard("stop", 1, 0.5f, "unused");
   const std::size_t n = allocations_of_steady_step([&] {
     Context ctx{&tape, true, &rng};
-    const Variable logits = model.forward(ctx, x, B, T);
-    const Variable loss = model.loss(ctx, logits, y, -1);
+    const Variable loss = model.loss(ctx, model.forward(ctx, d.x, d.b, d.t), d.y, -1);
     tape.backward(loss);
     guarded_update(*opt, guard, loss.value().item());
   });
@@ -75,28 +60,16 @@ TEST(SteadyState, DecoderLmTrainingStepAllocatesNothing) {
 
 TEST(SteadyState, ClassifierTrainingStepAllocatesNothing) {
   ThreadPool::set_num_threads(2);
-  models::ClassifierConfig cfg;
-  cfg.vocab_size = 40;
-  cfg.max_len = 16;
-  cfg.d_model = 16;
-  cfg.positional = nn::Positional::learned;
-  cfg.num_heads = 2;
-  cfg.d_ff = 32;
-  cfg.dropout = 0.1f;
-  models::EncoderClassifier model(cfg, 2);
+  models::EncoderClassifier model(tiny_classifier_config(false), 2);
   auto opt = train::make_optimizer({"adam", 1e-3f, 0.9f, 0.999f, 1e-7f, 0.0f, 0.0f}, model);
   Rng rng(5);
-  Batch batch;
+  const ClassifierBatch d = tiny_classifier_batch();
+  Batch batch;  // as the classifier's batcher makes it
   batch.batch = 3;
-  batch.time = 16;
-  batch.valid = Tensor::zeros({3, 16}, DType::u8);
-  auto* valid = batch.valid.data_as<std::uint8_t>();
-  for (std::int64_t i = 0; i < 3 * 16; ++i) {
-    const bool real = i % 16 < 16 - 4 * (i / 16);  // rows of 16, 12 and 8 tokens
-    batch.ids.push_back(real ? static_cast<std::int32_t>(1 + (i * 5) % 39) : 0);
-    valid[i] = real ? 1 : 0;
-  }
-  batch.targets = {1.0f, 0.0f, 1.0f};
+  batch.time = 12;
+  batch.ids = d.ids;
+  batch.valid = d.valid;
+  batch.targets = d.targets;
   Tape tape;
   train::StepGuard guard("stop", 1, 0.5f, "unused");
   const std::size_t n = allocations_of_steady_step([&] {
@@ -111,37 +84,17 @@ TEST(SteadyState, ClassifierTrainingStepAllocatesNothing) {
 
 TEST(SteadyState, Seq2SeqTrainingStepAllocatesNothing) {
   ThreadPool::set_num_threads(2);
-  models::Seq2SeqConfig cfg;
-  cfg.source_vocab_size = 30;
-  cfg.target_vocab_size = 20;
-  cfg.max_len = 12;
-  cfg.d_model = 16;
-  cfg.num_heads = 2;
-  cfg.encoder_layers = 2;
-  cfg.decoder_layers = 2;
-  cfg.d_ff = 24;
-  cfg.dropout = 0.1f;
-  models::Seq2Seq model(cfg, 4);
+  models::Seq2Seq model(tiny_seq2seq_config(true), 4);
   auto opt = train::make_optimizer({"adamw", 1e-3f, 0.9f, 0.98f, 1e-9f, 0.0f, 0.01f}, model);
   Rng rng(7);
-  const std::int64_t B = 2, S = 6, T = 5;
-  std::vector<std::int32_t> src(B * S), tgt(B * T), out(B * T);
-  Tensor src_valid = Tensor::zeros({B, S}, DType::u8);
-  for (std::int64_t i = 0; i < B * S; ++i) {
-    src[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(1 + (i * 7) % 29);
-    src_valid.data_as<std::uint8_t>()[i] = i < S + 4 ? 1 : 0;  // the second source is padded
-  }
-  for (std::int64_t i = 0; i < B * T; ++i) {
-    tgt[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(1 + (i * 3) % 19);
-    out[static_cast<std::size_t>(i)] = i % T == T - 1 ? -100 : tgt[static_cast<std::size_t>(i + 1)];
-  }
+  const Seq2SeqBatch d = tiny_seq2seq_batch();
   Tape tape;
   train::StepGuard guard("stop", 1, 0.5f, "unused");
   const std::size_t n = allocations_of_steady_step([&] {
     Context ctx{&tape, true, &rng};
-    const Variable memory = model.encode(ctx, src, B, S, src_valid);
-    const Variable logits = model.decode(ctx, memory, src_valid, tgt, T);
-    const Variable loss = model.loss(ctx, logits, out, 0.1f);
+    const Variable memory = model.encode(ctx, d.src, d.b, d.s, d.src_valid);
+    const Variable loss =
+        model.loss(ctx, model.decode(ctx, memory, d.src_valid, d.tgt, d.t), d.out, 0.1f);
     tape.backward(loss);
     guarded_update(*opt, guard, loss.value().item());
   });

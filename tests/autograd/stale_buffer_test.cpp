@@ -15,10 +15,8 @@
 #include "attn/autograd/tape.h"
 #include "attn/core/arena.h"
 #include "attn/core/rng.h"
-#include "attn/models/decoder_lm.h"
-#include "attn/models/encoder_classifier.h"
-#include "attn/models/seq2seq.h"
 #include "attn/nn/module.h"
+#include "tiny_models.h"
 
 namespace attn::test {
 namespace {
@@ -63,80 +61,32 @@ void expect_same_with_poisoned_buffers(const nn::Module& model,
 }
 
 TEST(StaleBuffers, DecoderLmStepReadsNoUnwrittenMemory) {
-  models::DecoderLMConfig cfg;
-  cfg.vocab_size = 30;
-  cfg.block_size = 16;
-  cfg.d_model = 16;
-  cfg.num_layers = 2;
-  cfg.num_heads = 2;
-  cfg.dropout = 0.1f;
-  const models::DecoderLM model(cfg, 1);
-  const std::int64_t B = 2, T = 16;
-  std::vector<std::int32_t> x(B * T), y(B * T);
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    x[i] = static_cast<std::int32_t>((i * 7) % 30);
-    y[i] = static_cast<std::int32_t>((i * 5 + 3) % 30);
-  }
-  expect_same_with_poisoned_buffers(
-      model, [&](Context& ctx) { return model.loss(ctx, model.forward(ctx, x, B, T), y, -1); });
+  const models::DecoderLM model(tiny_lm_config(), 1);
+  const LmBatch d = tiny_lm_batch(30);
+  expect_same_with_poisoned_buffers(model, [&](Context& ctx) {
+    return model.loss(ctx, model.forward(ctx, d.x, d.b, d.t), d.y, -1);
+  });
 }
 
 TEST(StaleBuffers, Seq2SeqStepReadsNoUnwrittenMemory) {
   for (bool norm_first : {false, true}) {
-    models::Seq2SeqConfig cfg;
-    cfg.source_vocab_size = 20;
-    cfg.target_vocab_size = 15;
-    cfg.max_len = 10;
-    cfg.d_model = 16;
-    cfg.num_heads = 2;
-    cfg.encoder_layers = 2;
-    cfg.decoder_layers = 2;
-    cfg.d_ff = 24;
-    cfg.dropout = 0.1f;
-    cfg.norm_first = norm_first;
-    const models::Seq2Seq model(cfg, 2);
-    const std::int64_t B = 2, S = 6, T = 5;
-    std::vector<std::int32_t> src(B * S), tgt(B * T), out(B * T);
-    Tensor src_valid = Tensor::zeros({B, S}, DType::u8);
-    for (std::int64_t i = 0; i < B * S; ++i) {
-      src[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(1 + (i * 7) % 19);
-      src_valid.data_as<std::uint8_t>()[i] = i < S + 3 ? 1 : 0;
-    }
-    for (std::int64_t i = 0; i < B * T; ++i) {
-      tgt[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(1 + (i * 3) % 14);
-      out[static_cast<std::size_t>(i)] = static_cast<std::int32_t>((i * 2) % 15);
-    }
+    const models::Seq2Seq model(tiny_seq2seq_config(norm_first), 2);
+    const Seq2SeqBatch d = tiny_seq2seq_batch();
     SCOPED_TRACE(norm_first ? "pre-norm" : "post-norm");
     expect_same_with_poisoned_buffers(model, [&](Context& ctx) {
-      const Variable memory = model.encode(ctx, src, B, S, src_valid);
-      return model.loss(ctx, model.decode(ctx, memory, src_valid, tgt, T), out, 0.1f);
+      const Variable memory = model.encode(ctx, d.src, d.b, d.s, d.src_valid);
+      return model.loss(ctx, model.decode(ctx, memory, d.src_valid, d.tgt, d.t), d.out, 0.1f);
     });
   }
 }
 
 TEST(StaleBuffers, ClassifierStepReadsNoUnwrittenMemory) {
   for (bool bare : {false, true}) {
-    models::ClassifierConfig cfg;
-    cfg.vocab_size = 25;
-    cfg.max_len = 12;
-    cfg.d_model = 16;
-    cfg.positional = nn::Positional::sinusoidal;
-    cfg.bare_attention = bare;
-    cfg.num_heads = 2;
-    cfg.d_ff = 24;
-    cfg.dropout = 0.1f;
-    const models::EncoderClassifier model(cfg, 3);
-    std::vector<std::int32_t> ids(3 * 12);
-    Tensor valid = Tensor::zeros({3, 12}, DType::u8);
-    for (std::int64_t i = 0; i < 36; ++i) {
-      const bool real = i % 12 < 12 - 3 * (i / 12);
-      ids[static_cast<std::size_t>(i)] = real ? static_cast<std::int32_t>(1 + (i * 5) % 24) : 0;
-      valid.data_as<std::uint8_t>()[i] = real ? 1 : 0;
-    }
-    const std::vector<float> targets = {1.0f, 0.0f, 1.0f};
+    const models::EncoderClassifier model(tiny_classifier_config(bare), 3);
+    const ClassifierBatch d = tiny_classifier_batch();
     SCOPED_TRACE(bare ? "bare attention" : "encoder layer");
     expect_same_with_poisoned_buffers(model, [&](Context& ctx) {
-      return ops::bce_with_logits(ctx, model.forward(ctx, ids, valid), targets);
+      return ops::bce_with_logits(ctx, model.forward(ctx, d.ids, d.valid), d.targets);
     });
   }
 }
