@@ -171,11 +171,16 @@ TEST(AddLayerNormOp, GradcheckBothOutputs) {
 
 TEST(AddLayerNormOp, ReferenceKernelsAgree) {
   const AddNormRun fast = run_add_norm(true, Uses::sum_and_normed, false, true);
-  kernels::set_use_reference_kernels(true);
-  const AddNormRun ref = run_add_norm(true, Uses::sum_and_normed, false, true);
-  const AddNormRun ref_post = run_add_norm(true, Uses::normed_only, false, true);
-  kernels::set_use_reference_kernels(false);
   const AddNormRun fast_post = run_add_norm(true, Uses::normed_only, false, true);
+  AddNormRun ref, ref_post;
+  {
+    struct ReferenceMode {  // off again even if a run throws
+      ReferenceMode() { kernels::set_use_reference_kernels(true); }
+      ~ReferenceMode() { kernels::set_use_reference_kernels(false); }
+    } on;
+    ref = run_add_norm(true, Uses::sum_and_normed, false, true);
+    ref_post = run_add_norm(true, Uses::normed_only, false, true);
+  }
   auto close = [](const Tensor& x, const Tensor& y) {
     return test::max_rel_error(x.data(), y.data(), x.numel()) < 1e-4f;
   };

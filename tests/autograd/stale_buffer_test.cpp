@@ -16,6 +16,7 @@
 #include "attn/core/arena.h"
 #include "attn/core/rng.h"
 #include "attn/nn/module.h"
+#include "attn/train/precision_scope.h"
 #include "tiny_models.h"
 
 namespace attn::test {
@@ -61,6 +62,18 @@ void expect_same_with_poisoned_buffers(const nn::Module& model,
 }
 
 TEST(StaleBuffers, DecoderLmStepReadsNoUnwrittenMemory) {
+  const models::DecoderLM model(tiny_lm_config(), 1);
+  const LmBatch d = tiny_lm_batch(30);
+  expect_same_with_poisoned_buffers(model, [&](Context& ctx) {
+    return model.loss(ctx, model.forward(ctx, d.x, d.b, d.t), d.y, -1);
+  });
+}
+
+// The same with bf16 products (beta-0 stores of the bf16 GEMM into fresh
+// gradients). On a CPU without AVX-512 BF16 the products fall back to f32 and
+// this repeats the f32 case.
+TEST(StaleBuffers, DecoderLmStepInBf16ReadsNoUnwrittenMemory) {
+  const train::PrecisionScope bf16("bf16");
   const models::DecoderLM model(tiny_lm_config(), 1);
   const LmBatch d = tiny_lm_batch(30);
   expect_same_with_poisoned_buffers(model, [&](Context& ctx) {

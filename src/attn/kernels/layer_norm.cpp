@@ -56,9 +56,14 @@ void forward_row(const float* x, const float* gamma, const float* beta, float ep
   *rstd_out = rstd;
 }
 
-// dx for one row: rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gamma.
+// dx for one row: rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gamma;
+// added to dx, or written over it. A template, not a flag tested per element, so
+// every caller of one form compiles the same expression (whether the compiler
+// fuses dx + rstd·t into one FMA must not depend on the call site: the fused
+// add + norm is bit-identical to the unfused ops only if it does not).
+template <bool Accumulate>
 void backward_row_dx(const float* dy, const float* x, const float* gamma, float mean, float rstd,
-                     std::int64_t C, float* dx, bool accumulate = true) {
+                     std::int64_t C, float* dx) {
   const std::int64_t full = C / kLanes * kLanes;
   float acc_g[kLanes] = {}, acc_gx[kLanes] = {};
   for (std::int64_t c0 = 0; c0 < full; c0 += kLanes)
@@ -77,8 +82,10 @@ void backward_row_dx(const float* dy, const float* x, const float* gamma, float 
   for (std::int64_t c = 0; c < C; ++c) {
     const float g = dy[c] * (gamma ? gamma[c] : 1.0f);
     const float xhat = (x[c] - mean) * rstd;
-    const float v = rstd * (g - mg - xhat * mgx);
-    dx[c] = accumulate ? dx[c] + v : v;
+    if constexpr (Accumulate)
+      dx[c] += rstd * (g - mg - xhat * mgx);
+    else
+      dx[c] = rstd * (g - mg - xhat * mgx);
   }
 }
 
@@ -157,9 +164,12 @@ void layer_norm_backward(const float* dy, const float* x, const float* gamma, co
   if (dx) {
     const std::int64_t grain = std::max<std::int64_t>(1, 4096 / C);
     parallel_for(N, grain, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t r = b; r < e; ++r)
-        backward_row_dx(dy + r * C, x + r * C, gamma, mean[r], rstd[r], C, dx + r * C,
-                        accumulate_dx);
+      for (std::int64_t r = b; r < e; ++r) {
+        if (accumulate_dx)
+          backward_row_dx<true>(dy + r * C, x + r * C, gamma, mean[r], rstd[r], C, dx + r * C);
+        else
+          backward_row_dx<false>(dy + r * C, x + r * C, gamma, mean[r], rstd[r], C, dx + r * C);
+      }
     });
   }
   param_grads(dy, x, mean, rstd, N, C, dgamma, dbeta);
@@ -228,12 +238,15 @@ void add_layer_norm_backward(const float* dy, const float* s, const float* gamma
   }
   const std::int64_t grain = std::max<std::int64_t>(1, 4096 / C);
   parallel_for(N, grain, [&](std::int64_t r0, std::int64_t r1) {
-    // Without ds, each row's dx lands in a zeroed per-thread row (0 + dx = dx).
+    // Without ds, each row's dx is written to a per-thread row, as the unfused
+    // norm writes a fresh gradient of its input.
     std::vector<float>& row = scratch<AddLayerNormBackward, float, 0>(ds ? 0 : C);
     for (std::int64_t r = r0; r < r1; ++r) {
       float* g = ds ? ds + r * C : row.data();
-      if (!ds) std::fill(row.begin(), row.end(), 0.0f);
-      backward_row_dx(dy + r * C, s + r * C, gamma, mean[r], rstd[r], C, g);
+      if (ds)
+        backward_row_dx<true>(dy + r * C, s + r * C, gamma, mean[r], rstd[r], C, g);
+      else
+        backward_row_dx<false>(dy + r * C, s + r * C, gamma, mean[r], rstd[r], C, g);
       // a and b may be one buffer: a's write lands first, then b's add.
       for (std::int64_t c = 0; c < C; ++c) {
         if (da) da[r * C + c] = accumulate_a ? da[r * C + c] + g[c] : g[c];

@@ -74,10 +74,11 @@ MemoryEstimate estimate_training_memory(const RunConfig& cfg, std::int64_t param
   e.runtime = kRuntimeBytes;
   // bf16 products pack both operands and a transpose scratch as bf16 pairs in
   // buffers kept between calls (kernels/gemm_bf16.cpp): 2 bytes per element of
-  // each, sized by the largest product, the feed-forward's [N, d_ff] input.
+  // each, sized by the largest operand, the feed-forward's [N, d_ff] input (or
+  // its [d, d_ff] weight when a batch has fewer tokens than d).
   if (t.precision == "bf16") {
     const std::int64_t widest = std::max(d, m.bare_attention ? d : m.d_ff);
-    e.runtime += 3 * 2 * N * widest;
+    e.runtime += 3 * 2 * std::max(N, d) * widest;
   }
   return e;
 }
