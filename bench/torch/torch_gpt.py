@@ -57,7 +57,7 @@ class Block(torch.nn.Module):
         # The new queries sit at positions s - t .. s - 1 of the cached sequence. Torch 1.13
         # (Debian 12) has no fused scaled_dot_product_attention: nanoGPT's explicit form.
         scores = (q @ k.transpose(-2, -1)) / math.sqrt(d)
-        allowed = torch.ones(t, s, dtype=torch.bool).tril(s - t)
+        allowed = torch.ones(t, s, dtype=torch.bool, device=x.device).tril(s - t)
         p = F.dropout(torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1),
                       self.dropout, self.training)
         y = p @ v
@@ -101,7 +101,7 @@ class GPT(torch.nn.Module):
     def forward(self, ids, caches=None, start=0):
         """ids [B, T] at positions start.. -> logits [B, T, V]."""
         t = ids.shape[1]
-        pos = torch.arange(start, start + t)
+        pos = torch.arange(start, start + t, device=ids.device)
         x = self.wte(ids) + (self.wpe(pos) if self.positional == "learned" else self.table[pos])
         x = self.drop(x)
         for i, block in enumerate(self.h):

@@ -50,11 +50,11 @@ def windows(n, window, stride):
 
 
 @torch.no_grad()
-def score(model, stream, window, stride, batch=32):
+def score(model, stream, window, stride, batch=32, device="cpu"):
     """Total nats and count of s[1..n], each target scored once, windows batched (all have
     the same length min(window, n))."""
     model.eval()
-    s = torch.tensor(stream, dtype=torch.long)
+    s = torch.tensor(stream, dtype=torch.long, device=device)
     ws = windows(len(stream) - 1, window, stride)
     nats, scored = 0.0, 0
     for i in range(0, len(ws), batch):
