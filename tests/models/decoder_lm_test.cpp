@@ -223,6 +223,21 @@ TEST(DecoderLM, TiedHeadHasNoOwnParameterAndBiasFalseDropsBiases) {
     EXPECT_EQ(p.name.find("bias"), std::string::npos) << p.name;
 }
 
+// Memory planning counts the parameters from the config before building the model.
+TEST(DecoderLM, ParameterCountFromTheConfigMatchesTheBuiltModel) {
+  for (const bool tie : {true, false})
+    for (const bool bias : {true, false})
+      for (const auto pos : {nn::Positional::learned, nn::Positional::sinusoidal}) {
+        models::DecoderLMConfig c = tiny_config();
+        c.tie_embeddings = tie;
+        c.bias = bias;
+        c.positional = pos;
+        c.d_ff = bias ? 0 : 24;
+        EXPECT_EQ(c.parameter_count(), models::DecoderLM(c, 1).num_parameters())
+            << tie << bias << static_cast<int>(pos);
+      }
+}
+
 TEST(DecoderLM, RejectsSequenceLongerThanBlockSize) {
   models::DecoderLM m(tiny_config(), 1);
   Context ctx;

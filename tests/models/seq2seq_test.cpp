@@ -140,6 +140,23 @@ TEST(Seq2Seq, ParameterNamesFollowNnTransformer) {
   EXPECT_FALSE(has("src_pos.weight"));  // sinusoidal positions have no parameters
 }
 
+// Memory planning counts the parameters from the config before building the model.
+TEST(Seq2Seq, ParameterCountFromTheConfigMatchesTheBuiltModel) {
+  for (const bool tie : {true, false})
+    for (const bool share : {true, false})
+      for (const auto pos : {nn::Positional::learned, nn::Positional::sinusoidal}) {
+        models::Seq2SeqConfig c = tiny_config();
+        c.tie_output = tie;
+        c.share_embeddings = share;
+        if (share) c.target_vocab_size = c.source_vocab_size;
+        c.positional = pos;
+        c.decoder_layers = 2;
+        c.encoder_layers = 1;
+        EXPECT_EQ(c.parameter_count(), models::Seq2Seq(c, 1).num_parameters())
+            << tie << share << static_cast<int>(pos);
+      }
+}
+
 TEST(Seq2Seq, RejectsBadConfigAndInput) {
   models::Seq2SeqConfig c = tiny_config();
   c.share_embeddings = true;  // 9 source vs 7 target tokens

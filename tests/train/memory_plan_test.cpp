@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 
+#include "attn/core/arena.h"
 #include "cli/cli_fixture.h"
 #include "test_util.h"
 
@@ -15,6 +17,8 @@ namespace attn::test {
 namespace {
 
 namespace fs = std::filesystem;
+
+std::int64_t base_vocab() { return train::LmRunConfig{}.model.vocab_size; }
 
 train::RunConfig config(std::int64_t batch, std::int64_t tokens, std::int64_t layers) {
   train::RunConfig c;
@@ -91,6 +95,96 @@ TEST(MemoryPlan, CliRefusesAConfigLargerThanTheMachine) {
   EXPECT_NE(r.err.find("MemAvailable"), std::string::npos) << r.err;
 }
 
+train::LmRunConfig lm_config(std::int64_t batch, std::int64_t block, std::int64_t layers) {
+  train::LmRunConfig c;
+  c.training.batch_size = batch;
+  c.model.block_size = block;
+  c.model.num_layers = layers;
+  return c;
+}
+
+TEST(MemoryPlan, LmEstimateGrowsWithBatchContextDepthVocabularyAndDropout) {
+  const auto est = [](const train::LmRunConfig& c) {
+    return train::estimate_lm_training_memory(c, 1000000, 100000, 100000);
+  };
+  const auto base = est(lm_config(16, 128, 2));
+  EXPECT_NEAR(static_cast<double>(est(lm_config(32, 128, 2)).activations) / base.activations, 2.0,
+              0.01);
+  // Flash attention keeps no [T, T] scores: a longer context is linear too.
+  EXPECT_NEAR(static_cast<double>(est(lm_config(16, 256, 2)).activations) / base.activations, 2.0,
+              0.01);
+  EXPECT_GT(est(lm_config(16, 128, 4)).activations, base.activations * 18 / 10);
+  auto wide_vocab = lm_config(16, 128, 2);
+  wide_vocab.model.vocab_size = 32000;  // logits, softmax and their gradient: 3 × N·V floats
+  EXPECT_GE(est(wide_vocab).activations - base.activations,
+            3 * 16 * 128 * (32000 - base_vocab()) * 4);
+  auto dropout = lm_config(16, 128, 2);
+  dropout.model.dropout = 0.1f;
+  EXPECT_GT(est(dropout).activations, base.activations);
+  EXPECT_EQ(base.weights, 2 * 1000000 * 4);
+  EXPECT_EQ(base.optimizer, 2 * 1000000 * 4);  // AdamW's two moments
+  EXPECT_NE(base.describe().find("a batch of 16 × 128 tokens"), std::string::npos);
+}
+
+TEST(MemoryPlan, Seq2SeqEstimateCountsBothStacksAndParkedBuffers) {
+  train::Seq2SeqRunConfig c;
+  c.model.source_vocab_size = c.model.target_vocab_size = 1000;
+  const auto base = train::estimate_seq2seq_training_memory(c, 1000000, 100000, 100000);
+  auto deeper = c;
+  deeper.model.decoder_layers += 1;
+  EXPECT_GT(train::estimate_seq2seq_training_memory(deeper, 1000000, 100000, 100000).activations,
+            base.activations);
+  auto bigger = c;
+  bigger.training.max_tokens *= 2;
+  const auto big = train::estimate_seq2seq_training_memory(bigger, 1000000, 100000, 100000);
+  EXPECT_GT(big.activations, base.activations);
+  // Buffers of other batch shapes stay parked, up to the arena's cap: never more than
+  // twice one step.
+  EXPECT_LE(big.activations,
+            2 * base.activations + static_cast<std::int64_t>(Arena::kMaxParkedBytes));
+  EXPECT_NE(base.describe().find("batches of up to 4096 tokens a side"), std::string::npos);
+}
+
+TEST(MemoryPlan, LmCliRefusesARunOverTheBudgetBeforeBuildingTheModel) {
+  const LmCliData d = make_lm_cli_data("mem_lm_refuse");
+  const auto r = run_cli(lm_train_args(d, d.dir / "run", "--max-memory 1"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("attn: error: training would need ~"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("only 1 MiB is available (--max-memory)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("training.grad_accum_steps"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(d.dir / "run" / "train_state"));
+  EXPECT_FALSE(fs::exists(d.dir / "run" / "config.json"));
+  const auto unchecked = run_cli(lm_train_args(d, d.dir / "run", "--max-memory 0 --max-steps 2"));
+  EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
+}
+
+TEST(MemoryPlan, Seq2SeqCliRefusesARunOverTheBudgetBeforeBuildingTheModel) {
+  const Seq2SeqCliData d = make_seq2seq_cli_data("mem_s2s_refuse", 2, 100);
+  const std::string args =
+      fmt::format("train --config '{}' --train '{}' --valid '{}' --out '{}' --threads 1 ",
+                  d.config.string(), d.train.string(), d.valid.string(), (d.dir / "run").string());
+  const auto r = run_cli(args + "--max-memory 1");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("only 1 MiB is available (--max-memory)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Lower training.max_tokens"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(d.dir / "run" / "train_state"));
+  const auto unchecked = run_cli(args + "--max-memory 0");
+  EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
+}
+
+TEST(MemoryPlan, LmCliRefusesAConfigLargerThanTheMachine) {
+  const LmCliData d = make_lm_cli_data("mem_lm_huge");
+  nlohmann::json cfg = nlohmann::json::parse(read_file(d.config));
+  // 2^20 windows of 16 tokens through a 4096-wide model: terabytes of activations.
+  cfg["model"]["d_model"] = 4096;
+  cfg["model"]["num_heads"] = 32;
+  cfg["training"]["batch_size"] = 1 << 20;
+  write_file(d.config, cfg.dump());
+  const auto r = run_cli(lm_train_args(d, d.dir / "run"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("MemAvailable"), std::string::npos) << r.err;
+}
+
 // The estimate against the peak RSS of a real run (not under ASan, whose shadow
 // memory inflates RSS; make test-asan excludes this test).
 TEST(MemoryPlanRss, EstimateIsWithin30PercentOfTheMeasuredPeak) {
@@ -118,6 +212,36 @@ TEST(MemoryPlanRss, EstimateIsWithin30PercentOfTheMeasuredPeak) {
   const double estimate = std::stod(m[1]), measured = usage.ru_maxrss / 1024.0;
   std::printf("estimated %.0f MiB, measured peak RSS %.0f MiB\n", estimate, measured);
   EXPECT_GT(estimate, 0.7 * measured);
+  EXPECT_LT(estimate, 1.3 * measured);
+}
+
+// The LM's estimate against the peak RSS of a real run (fixed-size batches).
+TEST(MemoryPlanRss, LmEstimateIsWithin30PercentOfTheMeasuredPeak) {
+  const LmCliData d = make_lm_cli_data("mem_lm_rss");
+  nlohmann::json cfg = nlohmann::json::parse(read_file(d.config));
+  cfg["model"].update({{"vocab_size", 48},
+                       {"block_size", 128},
+                       {"d_model", 128},
+                       {"num_layers", 2},
+                       {"num_heads", 4},
+                       {"dropout", 0.1}});
+  cfg["training"].update({{"batch_size", 32}, {"max_steps", 1000}, {"eval_every", 1000}});
+  write_file(d.config, cfg.dump());
+  std::string text;
+  for (int i = 0; i < 400; ++i) text += fmt::format("in the beginning was the word {}\n", i);
+  write_file(d.train, text);
+  const int pid =
+      spawn_cli(lm_train_args(d, d.dir / "run", "--max-steps 3"), d.dir / "out", d.dir / "err");
+  int status = 0;
+  rusage usage{};
+  ASSERT_EQ(::wait4(pid, &status, 0, &usage), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(d.dir / "err");
+  std::smatch m;
+  const std::string err = read_file(d.dir / "err");
+  ASSERT_TRUE(std::regex_search(err, m, std::regex("memory: ~([0-9]+) MiB"))) << err;
+  const double estimate = std::stod(m[1]), measured = usage.ru_maxrss / 1024.0;
+  std::printf("estimated %.0f MiB, measured peak RSS %.0f MiB\n", estimate, measured);
+  EXPECT_GT(estimate, 0.9 * measured);
   EXPECT_LT(estimate, 1.3 * measured);
 }
 

@@ -52,6 +52,7 @@ int train_lm(const train::FitOptions& o) {
   lm.on_nan = o.on_nan;
   lm.precision = o.precision;
   lm.checkpoint_every_steps = o.checkpoint_every_steps;
+  lm.max_memory_mb = o.max_memory_mb;
   const auto r = train::fit_lm(lm, std::cerr);
   if (r.interrupted_by) {
     fmt::print("interrupted by signal {}; the state is saved: continue with --resume\n",
@@ -95,6 +96,7 @@ int train_seq2seq(const train::FitOptions& o) {
   s.on_nan = o.on_nan;
   s.precision = o.precision;
   s.checkpoint_every_steps = o.checkpoint_every_steps;
+  s.max_memory_mb = o.max_memory_mb;
   const auto r = train::fit_seq2seq(s, std::cerr);
   if (r.interrupted_by) {
     fmt::print("interrupted by signal {}; the state is saved: continue with --resume\n",

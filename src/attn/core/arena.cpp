@@ -11,8 +11,6 @@ namespace attn {
 
 namespace {
 constexpr std::size_t kAlign = 64;
-// Parked bytes above this are returned to the system instead of pooled.
-constexpr std::size_t kMaxParkedBytes = std::size_t{1} << 30;
 
 // Size classes: 64-byte multiples up to 4 KiB, then four classes per power of two
 // (2^k, 1.25, 1.5, 1.75 x 2^k). Batches of varying length then reuse buffers of

@@ -23,6 +23,8 @@ struct ArenaStats {
 class Arena {
  public:
   static Arena& global();
+  // Bytes of released buffers kept for reuse; beyond this they go back to the system.
+  static constexpr std::size_t kMaxParkedBytes = std::size_t{1} << 30;
 
   // Returns a 64-byte aligned buffer of at least `bytes` bytes (contents undefined).
   std::shared_ptr<std::byte> acquire(std::size_t bytes);

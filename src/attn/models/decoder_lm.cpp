@@ -26,6 +26,19 @@ void DecoderLMConfig::validate() const {
 }
 
 namespace {
+nn::EncoderLayerOptions block_options(const DecoderLMConfig& c) {
+  nn::EncoderLayerOptions o;
+  o.d_model = c.d_model;
+  o.num_heads = c.num_heads;
+  o.d_ff = c.ff_size();
+  o.dropout = c.dropout;
+  o.activation = c.activation;
+  o.norm_first = true;
+  o.layer_norm_eps = c.layer_norm_eps;
+  o.bias = c.bias;
+  return o;
+}
+
 const DecoderLMConfig& checked(const DecoderLMConfig& c) {
   c.validate();
   return c;
@@ -37,6 +50,14 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
+std::int64_t DecoderLMConfig::parameter_count() const {
+  const std::int64_t positions = positional == nn::Positional::learned ? block_size * d_model : 0;
+  const std::int64_t head = tie_embeddings ? 0 : d_model * vocab_size;
+  const std::int64_t final_norm = (bias ? 2 : 1) * d_model;
+  return vocab_size * d_model + positions +
+         num_layers * block_options(*this).encoder_block_parameters() + final_norm + head;
+}
+
 DecoderLM::DecoderLM(const DecoderLMConfig& cfg, std::uint64_t seed)
     : cfg_(checked(cfg)),
       init_rng_(seed),
@@ -47,15 +68,7 @@ DecoderLM::DecoderLM(const DecoderLMConfig& cfg, std::uint64_t seed)
   if (cfg_.positional == nn::Positional::learned) register_module("pos_embedding", positions_);
   // A GPT block is exactly PyTorch's pre-norm TransformerEncoderLayer with a causal mask,
   // so the decoder reuses EncoderLayer rather than a copy of it.
-  nn::EncoderLayerOptions o;
-  o.d_model = cfg_.d_model;
-  o.num_heads = cfg_.num_heads;
-  o.d_ff = cfg_.ff_size();
-  o.dropout = cfg_.dropout;
-  o.activation = cfg_.activation;
-  o.norm_first = true;
-  o.layer_norm_eps = cfg_.layer_norm_eps;
-  o.bias = cfg_.bias;
+  const nn::EncoderLayerOptions o = block_options(cfg_);
   for (std::int64_t i = 0; i < cfg_.num_layers; ++i) {
     layers_.push_back(std::make_unique<nn::EncoderLayer>(o, init_rng_));
     register_module(fmt::format("layers.{}", i), *layers_.back());

@@ -47,7 +47,8 @@ struct DecoderLMConfig {
   bool bias = true;  // false: no biases in Linear layers or LayerNorms
 
   std::int64_t ff_size() const { return d_ff > 0 ? d_ff : 4 * d_model; }
-  void validate() const;  // throws attn::Error naming the bad field
+  void validate() const;                 // throws attn::Error naming the bad field
+  std::int64_t parameter_count() const;  // what DecoderLM registers, without building it
 };
 
 class DecoderLM : public nn::Module {

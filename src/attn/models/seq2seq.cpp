@@ -49,6 +49,16 @@ nn::EncoderLayerOptions layer_options(const Seq2SeqConfig& c) {
 }
 }  // namespace
 
+std::int64_t Seq2SeqConfig::parameter_count() const {
+  const nn::EncoderLayerOptions o = layer_options(*this);
+  const std::int64_t embeddings =
+      source_vocab_size * d_model + (share_embeddings ? 0 : target_vocab_size * d_model);
+  const std::int64_t positions = positional == nn::Positional::learned ? 2 * max_len * d_model : 0;
+  const std::int64_t output = tie_output ? 0 : (d_model + 1) * target_vocab_size;
+  return embeddings + positions + encoder_layers * o.encoder_block_parameters() +
+         decoder_layers * o.decoder_block_parameters() + 2 * 2 * d_model + output;
+}
+
 Seq2Seq::Seq2Seq(const Seq2SeqConfig& cfg, std::uint64_t seed)
     : cfg_(checked(cfg)),
       init_rng_(seed),

@@ -48,7 +48,8 @@ struct Seq2SeqConfig {
   float layer_norm_eps = 1e-5f;
 
   std::int64_t ff_size() const { return d_ff > 0 ? d_ff : 4 * d_model; }
-  void validate() const;  // throws attn::Error naming the bad field
+  void validate() const;                 // throws attn::Error naming the bad field
+  std::int64_t parameter_count() const;  // what Seq2Seq registers, without building it
 };
 
 class Seq2Seq : public nn::Module {

@@ -15,6 +15,20 @@ struct EncoderLayerOptions {
   bool norm_first = false;
   float layer_norm_eps = 1e-5f;
   bool bias = true;  // false: no bias in projections, feed-forward or norms (nanoGPT bias=False)
+
+  // Parameters of one self-attention block (4 projections, feed-forward, 2 norms), and
+  // of a decoder block, which adds cross-attention and a third norm: what the layers
+  // register, without building them (memory planning needs the count first).
+  std::int64_t encoder_block_parameters() const {
+    const std::int64_t b = bias ? 1 : 0;
+    const std::int64_t attention = 4 * d_model * d_model + 4 * b * d_model;
+    const std::int64_t feed_forward = 2 * d_model * d_ff + b * (d_ff + d_model);
+    return attention + feed_forward + 2 * (1 + b) * d_model;
+  }
+  std::int64_t decoder_block_parameters() const {
+    const std::int64_t b = bias ? 1 : 0;
+    return encoder_block_parameters() + 4 * d_model * d_model + 4 * b * d_model + (1 + b) * d_model;
+  }
 };
 
 class EncoderLayer : public Module {

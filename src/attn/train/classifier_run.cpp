@@ -76,14 +76,7 @@ void check_training_memory(const RunConfig& cfg, const nn::Module& model, const 
   for (const auto* set : {&train, &valid})
     for (const auto& e : set->examples) text += static_cast<std::int64_t>(e.text.size());
   const auto n = static_cast<std::int64_t>(train.examples.size() + valid.examples.size());
-  const MemoryEstimate estimate = estimate_training_memory(cfg, params, n, text);
-  const std::int64_t budget =
-      max_memory_mb < 0 ? available_memory_bytes() : max_memory_mb * (std::int64_t{1} << 20);
-  const std::string source =
-      max_memory_mb < 0 ? "MemAvailable and the cgroup limit" : "--max-memory";
-  log << fmt::format("memory: {} estimated peak; budget {} MiB ({})\n", estimate.describe(),
-                     budget > 0 ? budget >> 20 : 0, max_memory_mb == 0 ? "no check" : source);
-  check_memory_budget(estimate, budget, source);
+  enforce_memory_budget(estimate_training_memory(cfg, params, n, text), max_memory_mb, log);
 }
 
 // Gradients of every parameter with a gradient become NaN (fault injection for tests).

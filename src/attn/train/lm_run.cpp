@@ -15,6 +15,7 @@
 #include "attn/train/checkpoint.h"
 #include "attn/train/classifier_step.h"
 #include "attn/train/interrupt.h"
+#include "attn/train/memory_plan.h"
 #include "attn/train/precision_scope.h"
 #include "attn/train/progress.h"
 #include "attn/train/step_guard.h"
@@ -138,6 +139,12 @@ LmFitResult fit_lm(const LmFitOptions& opt, std::ostream& log) {
   log << fmt::format(
       "data: {} train tokens, {} valid tokens scored per evaluation; vocabulary {}\n",
       train_ids.size(), valid_stream.size() - 1, tok.vocab_size());
+  // Refuses a run that would not fit in memory before building the model.
+  enforce_memory_budget(
+      estimate_lm_training_memory(cfg, cfg.model.parameter_count(),
+                                  static_cast<std::int64_t>(train_ids.size() + valid_stream.size()),
+                                  static_cast<std::int64_t>(train_text.size() + valid_text.size())),
+      opt.max_memory_mb, log);
 
   models::DecoderLM model(cfg.model, tc.seed);
   auto optimizer = make_optimizer(

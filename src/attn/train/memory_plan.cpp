@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <ostream>
 #include <sstream>
 
+#include "attn/core/arena.h"
 #include "attn/core/error.h"
 
 namespace attn::train {
@@ -33,53 +35,143 @@ std::int64_t read_cgroup_value(const char* file) {
 
 std::string MemoryEstimate::describe() const {
   return fmt::format(
-      "~{} (activations {} for a batch of {} × {} tokens, weights + gradients {}, optimizer {}, "
+      "~{} (activations {} for {}, weights + gradients {}, optimizer {}, "
       "checkpoint saving {}, data {}, runtime {})",
-      mib(total()), mib(activations), batch, tokens, mib(weights), mib(optimizer), mib(checkpoint),
+      mib(total()), mib(activations), step, mib(weights), mib(optimizer), mib(checkpoint),
       mib(data), mib(runtime));
 }
+
+namespace {
+
+// Values + gradients, optimizer slots (+ an EMA copy) and the transient copies of a
+// checkpoint save, for P parameters.
+void add_parameter_terms(MemoryEstimate& e, const SharedTrainingConfig& t, std::int64_t P,
+                         std::int64_t momentum_slots, bool ema) {
+  e.parameters = P;
+  e.weights = 2 * P * kFloat;
+  const std::int64_t slots = t.optimizer == "sgd" ? momentum_slots : 2;
+  e.optimizer = (slots + (ema ? 1 : 0)) * P * kFloat;
+  // save_train_state copies the optimizer state and encodes both files in memory: a
+  // 100 M-parameter LM with Adam peaked 16 bytes a parameter above its weights,
+  // gradients and moments (/usr/bin/time).
+  e.checkpoint = (slots + 2) * P * kFloat;
+}
+
+// The tape keeps every layer's outputs until backward. The classifier's encoder block
+// (floats): Q, K, V and their head-split copies, attention output, projections,
+// residuals, norms and dropout masks (about 16 × N·d) and the feed-forward hidden layer
+// (3 × N·d_ff). Flash attention keeps no [T, T] scores, only a log-sum-exp row per query.
+std::int64_t classifier_block_floats(std::int64_t N, std::int64_t d, std::int64_t d_ff) {
+  return 16 * N * d + 3 * N * d_ff;
+}
+
+// A pre- or post-norm block of the decoder LM and the encoder-decoder, fitted to the
+// peak RSS of LM runs of 2-8 layers from 8 × 256 to 64 × 512 tokens (/usr/bin/time;
+// d_model 192-512, vocabularies 96 and 8000): 26 × N·d + 5 × N·d_ff floats, and
+// 3 × N·d + 3 × N·d_ff more with dropout (its outputs and masks).
+std::int64_t block_floats(std::int64_t N, std::int64_t d, std::int64_t d_ff, bool dropout) {
+  return 26 * N * d + 5 * N * d_ff + (dropout ? 3 * N * d + 3 * N * d_ff : 0);
+}
+
+// Cross-attention in a decoder block: its query side as half a self-attention block on
+// the N target tokens, and the keys and values of the M encoder outputs with their
+// head-split copies.
+std::int64_t cross_attention_floats(std::int64_t N, std::int64_t M, std::int64_t d, bool dropout) {
+  return 13 * N * d + 4 * M * d + (dropout ? N * d : 0);
+}
+
+// Backward frees each output's gradient once consumed and the arena reuses buffers, so
+// the peak is the forward set plus ~10 % (classifier: 1.0-1.3 × the measured peak RSS on
+// 8 configs from 16 × 128 to 64 × 512 tokens, 1-2 layers).
+std::int64_t activation_bytes(std::int64_t forward_floats) {
+  return forward_floats * kFloat * 11 / 10;
+}
+
+// bf16 products pack both operands and a transpose scratch as bf16 pairs in buffers kept
+// between calls (kernels/gemm_bf16.cpp): 2 bytes per element of each, sized by the
+// largest operand: the widest layer's [N, width] input, or its [d, width] weight when a
+// batch has fewer tokens than d.
+std::int64_t bf16_packing_bytes(const std::string& precision, std::int64_t N, std::int64_t d,
+                                std::int64_t width) {
+  return precision == "bf16" ? 3 * 2 * std::max(N, d) * std::max(d, width) : 0;
+}
+
+}  // namespace
 
 MemoryEstimate estimate_training_memory(const RunConfig& cfg, std::int64_t parameters,
                                         std::int64_t examples, std::int64_t text_bytes) {
   const auto& m = cfg.model;
   const auto& t = cfg.training;
   MemoryEstimate e;
-  e.parameters = parameters;
-  e.batch = t.batch_size;
-  e.tokens = std::min(cfg.data.max_len, m.max_len) + (m.pooling == nn::Pooling::cls ? 1 : 0);
-  const std::int64_t P = parameters;
-  e.weights = 2 * P * kFloat;
-  const std::int64_t slots = t.optimizer == "sgd" ? (t.momentum > 0 ? 1 : 0) : 2;
-  e.optimizer = (slots + (t.ema_decay > 0 ? 1 : 0)) * P * kFloat;
-  // save_train_state copies the optimizer state and encodes both files in memory.
-  e.checkpoint = (2 * slots + 2) * P * kFloat;
-  // The tape keeps every layer's outputs until backward. Per layer (floats): Q, K,
-  // V and their head-split copies, attention output, projections, residuals,
-  // norms and dropout masks (about 16 × N·d), the feed-forward hidden layer
-  // (3 × N·d_ff) and the attention scores and probabilities (2 × B·H·T²).
-  // Backward frees each output's gradient once consumed and the arena reuses
-  // buffers, so the peak is the forward set plus ~10 % (measured with
-  // /usr/bin/time on 8 configs from 16 × 128 to 64 × 512 tokens, 1-2 layers:
-  // this estimate is 1.0-1.3 × the measured peak RSS).
-  const std::int64_t N = e.batch * e.tokens, d = m.d_model, T = e.tokens;
-  const std::int64_t scores = 2 * e.batch * m.num_heads * T * T;
+  add_parameter_terms(e, t, parameters, t.momentum > 0 ? 1 : 0, t.ema_decay > 0);
+  const std::int64_t B = t.batch_size;
+  const std::int64_t T =
+      std::min(cfg.data.max_len, m.max_len) + (m.pooling == nn::Pooling::cls ? 1 : 0);
+  e.step = fmt::format("a batch of {} × {} tokens", B, T);
+  // The classifier's estimate also counts 2 × B·H·T² of attention scores: it was
+  // fitted when attention kept them, and stays on the safe side.
+  const std::int64_t N = B * T, d = m.d_model;
+  const std::int64_t scores = 2 * B * m.num_heads * T * T;
   const std::int64_t per_layer =
-      m.bare_attention ? 8 * N * d + scores : 16 * N * d + 3 * N * m.d_ff + scores;
+      (m.bare_attention ? 8 * N * d : classifier_block_floats(N, d, m.d_ff)) + scores;
   const std::int64_t layers = m.bare_attention ? 1 : m.num_layers;
-  const std::int64_t forward = 4 * N * d + layers * per_layer;
-  e.activations = forward * kFloat * 11 / 10;
+  e.activations = activation_bytes(4 * N * d + layers * per_layer);
   // Raw text, its standardised copy, the word counts behind the vocabulary and
   // the token ids (6 × the text: fitted on the SpamAssassin configs).
-  e.data = 6 * text_bytes + examples * e.tokens * 4;
-  e.runtime = kRuntimeBytes;
-  // bf16 products pack both operands and a transpose scratch as bf16 pairs in
-  // buffers kept between calls (kernels/gemm_bf16.cpp): 2 bytes per element of
-  // each, sized by the largest operand, the feed-forward's [N, d_ff] input (or
-  // its [d, d_ff] weight when a batch has fewer tokens than d).
-  if (t.precision == "bf16") {
-    const std::int64_t widest = std::max(d, m.bare_attention ? d : m.d_ff);
-    e.runtime += 3 * 2 * std::max(N, d) * widest;
-  }
+  e.data = 6 * text_bytes + examples * T * 4;
+  e.runtime = kRuntimeBytes + bf16_packing_bytes(t.precision, N, d, m.bare_attention ? d : m.d_ff);
+  e.remedy = "Lower training.batch_size or data.max_len";
+  return e;
+}
+
+MemoryEstimate estimate_lm_training_memory(const LmRunConfig& cfg, std::int64_t parameters,
+                                           std::int64_t token_ids, std::int64_t text_bytes) {
+  const auto& m = cfg.model;
+  const auto& t = cfg.training;
+  MemoryEstimate e;
+  add_parameter_terms(e, t, parameters, 0, false);
+  const std::int64_t N = t.batch_size * m.block_size, d = m.d_model, V = m.vocab_size;
+  const std::int64_t d_ff = m.ff_size();
+  e.step = fmt::format("a batch of {} × {} tokens", t.batch_size, m.block_size);
+  // Embeddings and the final norm (4 × N·d), the blocks, the logits, their softmax for
+  // the loss and the logits' gradient (3 × N·V).
+  const std::int64_t block = block_floats(N, d, d_ff, m.dropout > 0);
+  e.activations = activation_bytes(4 * N * d + m.num_layers * block + 3 * N * V);
+  // The text (train + valid) and its ids (4 bytes each); encoding holds both at once.
+  e.data = text_bytes + token_ids * 4;
+  e.runtime = kRuntimeBytes + bf16_packing_bytes(t.precision, N, d, std::max(d_ff, V));
+  e.remedy =
+      "Lower training.batch_size (raise training.grad_accum_steps to keep the tokens per "
+      "step) or model.block_size";
+  return e;
+}
+
+MemoryEstimate estimate_seq2seq_training_memory(const Seq2SeqRunConfig& cfg,
+                                                std::int64_t parameters, std::int64_t token_ids,
+                                                std::int64_t text_bytes) {
+  const auto& m = cfg.model;
+  const auto& t = cfg.training;
+  MemoryEstimate e;
+  add_parameter_terms(e, t, parameters, 0, false);
+  // A batch fills max_tokens padded tokens a side; one pair longer than that is a batch
+  // of its own, up to max_len.
+  const std::int64_t N = std::max(t.max_tokens, m.max_len), d = m.d_model, d_ff = m.ff_size();
+  e.step = fmt::format("batches of up to {} tokens a side", N);
+  const std::int64_t V = std::max(m.source_vocab_size, m.target_vocab_size);
+  const bool dropout = m.dropout > 0;
+  const std::int64_t forward = 8 * N * d + m.encoder_layers * block_floats(N, d, d_ff, dropout) +
+                               m.decoder_layers * (block_floats(N, d, d_ff, dropout) +
+                                                   cross_attention_floats(N, N, d, dropout)) +
+                               3 * N * m.target_vocab_size;
+  // Batch shapes vary from step to step, so buffers of the last steps' sizes stay parked
+  // in the arena (up to its cap) beside the current step's: g2p's peak RSS grew over the
+  // first ~60 steps to about twice the one-step activations, then held (200 steps).
+  const std::int64_t step = activation_bytes(forward);
+  e.activations = step + std::min<std::int64_t>(step, Arena::kMaxParkedBytes);
+  // Pairs as text, both sides' ids, the batcher's index.
+  e.data = 2 * text_bytes + token_ids * 4;
+  e.runtime = kRuntimeBytes + bf16_packing_bytes(t.precision, N, d, std::max(d_ff, V));
+  e.remedy = "Lower training.max_tokens (or model.max_len, which bounds a batch of one long pair)";
   return e;
 }
 
@@ -105,10 +197,20 @@ void check_memory_budget(const MemoryEstimate& estimate, std::int64_t budget_byt
                          const std::string& budget_source) {
   if (budget_bytes <= 0) return;
   ATTN_CHECK(estimate.total() <= budget_bytes,
-             "training would need {} of memory, but only {} is available ({}). Lower "
-             "training.batch_size or data.max_len, or pass --max-memory MIB to set the budget "
-             "yourself (--max-memory 0 skips this check)",
-             estimate.describe(), mib(budget_bytes), budget_source);
+             "training would need {} of memory, but only {} is available ({}). {}, or pass "
+             "--max-memory MIB to set the budget yourself (--max-memory 0 skips this check)",
+             estimate.describe(), mib(budget_bytes), budget_source, estimate.remedy);
+}
+
+void enforce_memory_budget(const MemoryEstimate& estimate, std::int64_t max_memory_mb,
+                           std::ostream& log) {
+  const std::int64_t budget =
+      max_memory_mb < 0 ? available_memory_bytes() : max_memory_mb * (std::int64_t{1} << 20);
+  const std::string source =
+      max_memory_mb < 0 ? "MemAvailable and the cgroup limit" : "--max-memory";
+  log << fmt::format("memory: {} estimated peak; budget {} MiB ({})\n", estimate.describe(),
+                     budget > 0 ? budget >> 20 : 0, max_memory_mb == 0 ? "no check" : source);
+  check_memory_budget(estimate, budget, source);
 }
 
 }  // namespace attn::train

@@ -13,6 +13,7 @@
 #include "attn/train/checkpoint.h"
 #include "attn/train/classifier_step.h"
 #include "attn/train/interrupt.h"
+#include "attn/train/memory_plan.h"
 #include "attn/train/precision_scope.h"
 #include "attn/train/progress.h"
 #include "attn/train/step_guard.h"
@@ -140,6 +141,18 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
                         cut_sources, st.truncated_targets)
           : std::string());
 
+  {  // Refuses a run that would not fit in memory before building the model.
+    std::int64_t text = 0, ids = 0;
+    for (const auto* pairs : {&train_pairs, &valid_pairs})
+      for (const auto& p : *pairs)
+        text += static_cast<std::int64_t>(p.source.size() + p.target.size());
+    for (const auto* set : {&train_set, &valid_set})
+      for (std::size_t i = 0; i < set->source.size(); ++i)
+        ids += static_cast<std::int64_t>(set->source[i].size() + set->target[i].size());
+    enforce_memory_budget(
+        estimate_seq2seq_training_memory(cfg, cfg.model.parameter_count(), ids, text),
+        opt.max_memory_mb, log);
+  }
   models::Seq2Seq model(cfg.model, tc.seed);
   auto optimizer = make_optimizer(
       OptimizerSettings{tc.optimizer, tc.lr, tc.beta1, tc.beta2, tc.eps, 0.0f, tc.weight_decay},

@@ -39,6 +39,9 @@ struct Seq2SeqFitOptions {
   std::optional<std::string> on_nan;
   std::optional<std::string> precision;  // overrides training.precision ("f32" or "bf16")
   std::optional<std::int64_t> checkpoint_every_steps;
+  // Pre-flight memory budget (memory_plan.h): -1 = what is available, 0 = no check, > 0 =
+  // this many MiB (--max-memory).
+  std::int64_t max_memory_mb = -1;
 };
 
 struct Seq2SeqFitResult {
