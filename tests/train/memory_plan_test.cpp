@@ -65,6 +65,16 @@ TEST(MemoryPlan, OverBudgetIsRefusedWithTheBreakdown) {
   EXPECT_NO_THROW(train::check_memory_budget(e, 0, "unknown"));
 }
 
+TEST(MemoryPlan, AModelTooLargeForItsWeightsIsToldToShrinkTheModel) {
+  // 4 G parameters at batch 1: weights, moments and checkpoint copies dominate.
+  const auto e = train::estimate_training_memory(config(1, 16, 1), 1LL << 32, 10, 1000);
+  const std::string msg = error_of([&] { train::check_memory_budget(e, 1LL << 30, "test"); });
+  EXPECT_NE(msg.find("Use a smaller model (most of it grows with the parameter count), or lower "
+                     "training.batch_size"),
+            std::string::npos)
+      << msg;
+}
+
 TEST(MemoryPlan, AvailableMemoryIsReadFromTheSystem) {
   const std::int64_t a = train::available_memory_bytes();
   EXPECT_GT(a, 16LL << 20);  // every machine that runs these tests has more than 16 MiB free

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -17,6 +18,11 @@ constexpr std::int64_t kFloat = 4;
 // Program text, libstdc++/OpenBLAS/OpenSSL, OpenBLAS's work buffers and thread
 // stacks: a tiny run peaks near 25 MiB (/usr/bin/time), rounded up.
 constexpr std::int64_t kRuntimeBytes = 32 * kMiB;
+
+std::string lowercase_first(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
 
 std::string mib(std::int64_t bytes) { return fmt::format("{} MiB", (bytes + kMiB - 1) / kMiB); }
 
@@ -199,7 +205,11 @@ void check_memory_budget(const MemoryEstimate& estimate, std::int64_t budget_byt
   ATTN_CHECK(estimate.total() <= budget_bytes,
              "training would need {} of memory, but only {} is available ({}). {}, or pass "
              "--max-memory MIB to set the budget yourself (--max-memory 0 skips this check)",
-             estimate.describe(), mib(budget_bytes), budget_source, estimate.remedy);
+             estimate.describe(), mib(budget_bytes), budget_source,
+             estimate.weights + estimate.optimizer + estimate.checkpoint > estimate.activations
+                 ? "Use a smaller model (most of it grows with the parameter count), or " +
+                       lowercase_first(estimate.remedy)
+                 : estimate.remedy);
 }
 
 void enforce_memory_budget(const MemoryEstimate& estimate, std::int64_t max_memory_mb,
