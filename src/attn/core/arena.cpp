@@ -1,5 +1,6 @@
 #include "attn/core/arena.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory_resource>
@@ -46,6 +47,8 @@ std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
     } else {
       stats_.system_allocations++;
     }
+    stats_.bytes_in_use += size;
+    stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.bytes_in_use);
   }
   if (p == nullptr) {
     p = static_cast<std::byte*>(std::aligned_alloc(kAlign, size));
@@ -61,7 +64,8 @@ std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
 void Arena::release(std::byte* p, std::size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stats_.bytes_held + bytes <= kMaxParkedBytes) {
+    stats_.bytes_in_use -= bytes;
+    if (stats_.bytes_held + bytes <= std::max(kMinParkedBytes, stats_.peak_in_use)) {
       free_[bytes].push_back(p);
       stats_.bytes_held += bytes;
       return;

@@ -18,13 +18,18 @@ struct ArenaStats {
   std::size_t system_allocations = 0;  // buffers obtained from the system
   std::size_t reuses = 0;              // buffers served from the pool
   std::size_t bytes_held = 0;          // bytes currently parked in the pool
+  std::size_t bytes_in_use = 0;        // bytes of buffers handed out and not yet released
+  std::size_t peak_in_use = 0;         // the most bytes_in_use has been
 };
 
 class Arena {
  public:
   static Arena& global();
-  // Bytes of released buffers kept for reuse; beyond this they go back to the system.
-  static constexpr std::size_t kMaxParkedBytes = std::size_t{1} << 30;
+  // Released buffers are kept for reuse up to the larger of this and the most bytes ever
+  // in use at once (one training step's working set: a step bigger than this would
+  // otherwise hand part of its buffers back to the system and page-fault them in again
+  // on every step); beyond that they go back to the system.
+  static constexpr std::size_t kMinParkedBytes = std::size_t{1} << 30;
 
   // Returns a 64-byte aligned buffer of at least `bytes` bytes (contents undefined).
   std::shared_ptr<std::byte> acquire(std::size_t bytes);

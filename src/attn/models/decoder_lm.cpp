@@ -51,6 +51,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 std::int64_t DecoderLMConfig::parameter_count() const {
+  validate();  // a bad config is reported as such, not as a size
   const std::int64_t positions = positional == nn::Positional::learned ? block_size * d_model : 0;
   const std::int64_t head = tie_embeddings ? 0 : d_model * vocab_size;
   const std::int64_t final_norm = (bias ? 2 : 1) * d_model;

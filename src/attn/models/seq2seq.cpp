@@ -50,6 +50,7 @@ nn::EncoderLayerOptions layer_options(const Seq2SeqConfig& c) {
 }  // namespace
 
 std::int64_t Seq2SeqConfig::parameter_count() const {
+  validate();  // a bad config is reported as such, not as a size
   const nn::EncoderLayerOptions o = layer_options(*this);
   const std::int64_t embeddings =
       source_vocab_size * d_model + (share_embeddings ? 0 : target_vocab_size * d_model);
