@@ -203,6 +203,25 @@ TEST(MemoryPlan, LmCliRefusesAConfigLargerThanTheMachine) {
   EXPECT_NE(r.err.find("MemAvailable"), std::string::npos) << r.err;
 }
 
+// Runs `attn ARGS` to the end and returns {the printed estimate, the peak RSS}, in MiB
+// (0, 0 after a failed assertion).
+std::pair<double, double> estimate_and_peak_rss(const std::string& args, const fs::path& dir) {
+  const int pid = spawn_cli(args, dir / "out", dir / "err");
+  int status = 0;
+  rusage usage{};
+  EXPECT_EQ(::wait4(pid, &status, 0, &usage), pid);
+  const std::string err = read_file(dir / "err");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << err;
+  std::smatch m;
+  if (!std::regex_search(err, m, std::regex("memory: ~([0-9]+) MiB"))) {
+    ADD_FAILURE() << "no memory estimate in: " << err;
+    return {0, 0};
+  }
+  const double estimate = std::stod(m[1]), measured = usage.ru_maxrss / 1024.0;
+  std::printf("estimated %.0f MiB, measured peak RSS %.0f MiB\n", estimate, measured);
+  return {estimate, measured};
+}
+
 // The estimate against the peak RSS of a real run (not under ASan, whose shadow
 // memory inflates RSS; make test-asan excludes this test).
 TEST(MemoryPlanRss, EstimateIsWithin30PercentOfTheMeasuredPeak) {
@@ -218,17 +237,8 @@ TEST(MemoryPlanRss, EstimateIsWithin30PercentOfTheMeasuredPeak) {
              R"({"tokenizer": {"type": "word", "max_tokens": 64}, "data": {"max_len": 256},
     "model": {"vocab_size": 64, "max_len": 256, "d_model": 64, "num_layers": 2, "num_heads": 4,
               "d_ff": 256, "dropout": 0.1}, "training": {"batch_size": 64, "epochs": 1}})");
-  const int pid =
-      spawn_cli(train_args(c, c.dir / "run", "--max-steps 2"), c.dir / "out", c.dir / "err");
-  int status = 0;
-  rusage usage{};
-  ASSERT_EQ(::wait4(pid, &status, 0, &usage), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(c.dir / "err");
-  std::smatch m;
-  const std::string err = read_file(c.dir / "err");
-  ASSERT_TRUE(std::regex_search(err, m, std::regex("memory: ~([0-9]+) MiB"))) << err;
-  const double estimate = std::stod(m[1]), measured = usage.ru_maxrss / 1024.0;
-  std::printf("estimated %.0f MiB, measured peak RSS %.0f MiB\n", estimate, measured);
+  const auto [estimate, measured] =
+      estimate_and_peak_rss(train_args(c, c.dir / "run", "--max-steps 2"), c.dir);
   EXPECT_GT(estimate, 0.7 * measured);
   EXPECT_LT(estimate, 1.3 * measured);
 }
@@ -248,17 +258,8 @@ TEST(MemoryPlanRss, LmEstimateIsWithin30PercentOfTheMeasuredPeak) {
   std::string text;
   for (int i = 0; i < 400; ++i) text += fmt::format("in the beginning was the word {}\n", i);
   write_file(d.train, text);
-  const int pid =
-      spawn_cli(lm_train_args(d, d.dir / "run", "--max-steps 3"), d.dir / "out", d.dir / "err");
-  int status = 0;
-  rusage usage{};
-  ASSERT_EQ(::wait4(pid, &status, 0, &usage), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(d.dir / "err");
-  std::smatch m;
-  const std::string err = read_file(d.dir / "err");
-  ASSERT_TRUE(std::regex_search(err, m, std::regex("memory: ~([0-9]+) MiB"))) << err;
-  const double estimate = std::stod(m[1]), measured = usage.ru_maxrss / 1024.0;
-  std::printf("estimated %.0f MiB, measured peak RSS %.0f MiB\n", estimate, measured);
+  const auto [estimate, measured] =
+      estimate_and_peak_rss(lm_train_args(d, d.dir / "run", "--max-steps 3"), d.dir);
   // 1.21 × here when it was written (325 against 268 MiB).
   EXPECT_GT(estimate, 0.8 * measured);
   EXPECT_LT(estimate, 1.4 * measured);
