@@ -1,5 +1,8 @@
 #include "attn/core/tensor.h"
 
+#include <memory>
+#include <vector>
+
 #include "attn/core/arena.h"
 #include "test_util.h"
 
@@ -33,6 +36,30 @@ TEST(Tensor, CloneIsDeep) {
   Tensor c = t.clone();
   c.data()[0] = 0;
   EXPECT_EQ(t.data()[0], 1.5f);
+}
+
+// A step's working set is parked whole even when it is larger than the minimum (the
+// global arena's 1 GiB), so the next step reuses every buffer instead of handing part of
+// them back to the system and page-faulting them in again.
+TEST(Arena, ParksUpToThePeakInUseAboveItsMinimum) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  Arena arena(kMiB);
+  for (int step = 0; step < 3; ++step) {
+    std::vector<std::shared_ptr<std::byte>> working_set;
+    for (int i = 0; i < 4; ++i) working_set.push_back(arena.acquire(kMiB));
+    EXPECT_EQ(arena.stats().bytes_in_use, 4 * kMiB);
+  }
+  const ArenaStats s = arena.stats();
+  EXPECT_EQ(s.system_allocations, 4u);  // step 0 only
+  EXPECT_EQ(s.reuses, 8u);
+  EXPECT_EQ(s.bytes_held, 4 * kMiB);
+  EXPECT_EQ(s.peak_in_use, 4 * kMiB);
+  EXPECT_EQ(s.bytes_in_use, 0u);
+  // A buffer of another size, released while the working set is parked, would take the
+  // parked bytes past the peak: it goes back to the system.
+  { const auto other = arena.acquire(3 * kMiB); }
+  EXPECT_EQ(arena.stats().system_allocations, 5u);
+  EXPECT_EQ(arena.stats().bytes_held, 4 * kMiB);
 }
 
 TEST(Arena, ReusesReleasedBuffers) {

@@ -65,7 +65,7 @@ void Arena::release(std::byte* p, std::size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.bytes_in_use -= bytes;
-    if (stats_.bytes_held + bytes <= std::max(kMinParkedBytes, stats_.peak_in_use)) {
+    if (stats_.bytes_held + bytes <= std::max(min_parked_bytes_, stats_.peak_in_use)) {
       free_[bytes].push_back(p);
       stats_.bytes_held += bytes;
       return;

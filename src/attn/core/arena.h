@@ -3,7 +3,7 @@
 // their buffer back to the pool instead of freeing it, so after the first
 // training steps every activation and gradient buffer is reused and the hot
 // loop does not call the system allocator (DESIGN "no allocation on the hot
-// path"). At most 1 GiB is parked; beyond that buffers go back to the system.
+// path"). Parking is bounded by the larger of 1 GiB and the peak bytes in use (below).
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +30,9 @@ class Arena {
   // otherwise hand part of its buffers back to the system and page-fault them in again
   // on every step); beyond that they go back to the system.
   static constexpr std::size_t kMinParkedBytes = std::size_t{1} << 30;
+  // min_parked_bytes: kMinParkedBytes for the global arena; tests use a small one.
+  explicit Arena(std::size_t min_parked_bytes = kMinParkedBytes)
+      : min_parked_bytes_(min_parked_bytes) {}
 
   // Returns a 64-byte aligned buffer of at least `bytes` bytes (contents undefined).
   std::shared_ptr<std::byte> acquire(std::size_t bytes);
@@ -45,6 +48,7 @@ class Arena {
   void release(std::byte* p, std::size_t bytes);
   mutable std::mutex mu_;
   std::atomic<bool> poison_{false};
+  std::size_t min_parked_bytes_;
   // Parked buffers by size class. A class's key stays once seen and its stack keeps
   // its capacity, so parking and reusing a buffer does not allocate.
   std::map<std::size_t, std::vector<std::byte*>> free_;
