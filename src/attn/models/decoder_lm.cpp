@@ -26,17 +26,16 @@ void DecoderLMConfig::validate() const {
 }
 
 namespace {
+// GPT blocks: always pre-norm; biases optional (nanoGPT's bias=False).
 nn::EncoderLayerOptions block_options(const DecoderLMConfig& c) {
-  nn::EncoderLayerOptions o;
-  o.d_model = c.d_model;
-  o.num_heads = c.num_heads;
-  o.d_ff = c.ff_size();
-  o.dropout = c.dropout;
-  o.activation = c.activation;
-  o.norm_first = true;
-  o.layer_norm_eps = c.layer_norm_eps;
-  o.bias = c.bias;
-  return o;
+  return {.d_model = c.d_model,
+          .num_heads = c.num_heads,
+          .d_ff = c.ff_size(),
+          .dropout = c.dropout,
+          .activation = c.activation,
+          .norm_first = true,
+          .layer_norm_eps = c.layer_norm_eps,
+          .bias = c.bias};
 }
 
 const DecoderLMConfig& checked(const DecoderLMConfig& c) {

@@ -36,16 +36,15 @@ const Seq2SeqConfig& checked(const Seq2SeqConfig& c) {
   return c;
 }
 
+// nn.Transformer's layers: post- or pre-norm, always with biases.
 nn::EncoderLayerOptions layer_options(const Seq2SeqConfig& c) {
-  nn::EncoderLayerOptions o;
-  o.d_model = c.d_model;
-  o.num_heads = c.num_heads;
-  o.d_ff = c.ff_size();
-  o.dropout = c.dropout;
-  o.activation = c.activation;
-  o.norm_first = c.norm_first;
-  o.layer_norm_eps = c.layer_norm_eps;
-  return o;
+  return {.d_model = c.d_model,
+          .num_heads = c.num_heads,
+          .d_ff = c.ff_size(),
+          .dropout = c.dropout,
+          .activation = c.activation,
+          .norm_first = c.norm_first,
+          .layer_norm_eps = c.layer_norm_eps};
 }
 }  // namespace
 
