@@ -39,6 +39,27 @@ TEST(LmCli, TrainsResumesAndEvaluates) {
   EXPECT_EQ(j["characters"], 100);
   EXPECT_EQ(j["tokens"], 100);
   EXPECT_EQ(j["stride"], 8);
+
+  const auto dyn =
+      run_cli(fmt::format("evaluate --checkpoint '{}' --data '{}' --dynamic-lr 0.01 "
+                          "--threads 1",
+                          run.string(), d.test.string()));
+  ASSERT_EQ(dyn.exit_code, 0) << dyn.err;
+  EXPECT_NE(dyn.out.find("dynamic evaluation, lr 0.01"), std::string::npos) << dyn.out;
+  const auto zero = run_cli(fmt::format("evaluate --checkpoint '{}' --data '{}' --dynamic-lr 0",
+                                        run.string(), d.test.string()));
+  EXPECT_NE(zero.exit_code, 0);
+  EXPECT_NE(zero.err.find("--dynamic-lr"), std::string::npos) << zero.err;
+}
+
+TEST(LmCli, DynamicEvaluationIsRefusedForOtherModels) {
+  const TinyCorpus c = make_tiny_corpus("dyn_classifier");
+  ASSERT_EQ(run_cli(train_args(c, c.dir / "run", "--max-steps 1")).exit_code, 0);
+  const auto r = run_cli(fmt::format("evaluate --checkpoint '{}' --data '{}' --dynamic-lr 0.01",
+                                     (c.dir / "run").string(), c.test.string()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--dynamic-lr applies to decoder language models only"), std::string::npos)
+      << r.err;
 }
 
 TEST(LmCli, EpochsFlagIsRejectedForLanguageModels) {

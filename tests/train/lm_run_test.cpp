@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "attn/data/utf8.h"
@@ -184,6 +185,51 @@ TEST(LmRun, EvaluateScoresEveryCharacterOnce) {
                 1e-9);
     EXPECT_NEAR(r.perplexity, std::exp(r.loss), 1e-9);
     EXPECT_TRUE(std::isfinite(r.loss));
+  }
+}
+
+// Dynamic evaluation scores each window before it learns from it: one window alone scores
+// exactly as static evaluation does; over a repetitive text it adapts and scores better,
+// still every character once, reproducibly, and the run on disk is left as it was.
+TEST(LmRun, DynamicEvaluationScoresBeforeLearningAndAdapts) {
+  const Fixture f = make_data("lm_dynamic");
+  auto cfg = tiny_config();
+  cfg.training.max_steps = 8;  // a weak model leaves room to adapt
+  fit(f, cfg, f.dir / "run");
+  const std::string weights = read_file(f.dir / "run" / "model.safetensors");
+  std::ostringstream log;
+  const auto cps = to_code_points(pattern_text(20));
+  write_file(f.dir / "one.txt",
+             from_code_points(std::vector<char32_t>(cps.begin(), cps.begin() + 15)));
+  const auto one_static = train::evaluate_lm(f.dir / "run", f.dir / "one.txt", 1, log);
+  const auto one_dynamic = train::evaluate_lm(f.dir / "run", f.dir / "one.txt", 1, log, 0.05f);
+  EXPECT_NEAR(one_dynamic.loss, one_static.loss, 1e-6);
+
+  write_file(f.dir / "long.txt", pattern_text(20));
+  const auto still = train::evaluate_lm(f.dir / "run", f.dir / "long.txt", 1, log);
+  const auto adapted = train::evaluate_lm(f.dir / "run", f.dir / "long.txt", 1, log, 0.05f);
+  const auto again = train::evaluate_lm(f.dir / "run", f.dir / "long.txt", 1, log, 0.05f);
+  EXPECT_EQ(adapted.tokens, still.tokens);
+  EXPECT_EQ(adapted.characters, still.characters);
+  EXPECT_LT(adapted.bits_per_char, 0.8 * still.bits_per_char)
+      << still.bits_per_char << " -> " << adapted.bits_per_char;
+  EXPECT_EQ(adapted.loss, again.loss);
+  EXPECT_FLOAT_EQ(adapted.to_json()["dynamic_lr"].get<float>(), 0.05f);
+  EXPECT_FALSE(still.to_json().contains("dynamic_lr"));
+  EXPECT_EQ(read_file(f.dir / "run" / "model.safetensors"), weights);
+}
+
+TEST(LmRun, DynamicEvaluationNeedsAPositiveLearningRate) {
+  const Fixture f = make_data("lm_dynamic_bad");
+  auto cfg = tiny_config();
+  cfg.training.max_steps = 6;
+  fit(f, cfg, f.dir / "run");
+  write_file(f.dir / "test.txt", pattern_text(2));
+  for (const float lr : {-1.0f, std::nanf(""), std::numeric_limits<float>::infinity()}) {
+    std::ostringstream log;
+    const std::string msg =
+        error_of([&] { train::evaluate_lm(f.dir / "run", f.dir / "test.txt", 1, log, lr); });
+    EXPECT_NE(msg.find("learning rate must be a number > 0"), std::string::npos) << lr << msg;
   }
 }
 

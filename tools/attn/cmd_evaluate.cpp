@@ -1,6 +1,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "attn/core/error.h"
 #include "attn/core/thread_pool.h"
 #include "attn/io/atomic_file.h"
 #include "attn/train/classifier_run.h"
@@ -49,6 +50,7 @@ void add_evaluate(CLI::App& app, Action& run) {
     int threads = 0;
     int beam = 0;  // seq2seq: 0 = the run's decoding.beam
     std::filesystem::path hypotheses;
+    float dynamic_lr = 0;  // decoder LM: > 0 = dynamic evaluation
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")
@@ -62,19 +64,28 @@ void add_evaluate(CLI::App& app, Action& run) {
       ->check(CLI::Range(1, 256));
   cmd->add_option("--hypotheses", a->hypotheses,
                   "encoder-decoder: also write each source's best hypothesis, one per line");
+  cmd->add_option("--dynamic-lr", a->dynamic_lr,
+                  "decoder LM: dynamic evaluation (Krause et al. 2018): after scoring each "
+                  "window, one SGD step of this size on it, so the model adapts to the text "
+                  "already scored (the run on disk is unchanged)")
+      ->check(CLI::PositiveNumber);
   cmd->callback([&run, a] {
     run = [a] {
+      ATTN_CHECK(a->dynamic_lr == 0 || train::is_lm_run(a->checkpoint),
+                 "--dynamic-lr applies to decoder language models only");
       if (train::is_seq2seq_run(a->checkpoint)) return evaluate_seq2seq(*a);
       if (train::is_lm_run(a->checkpoint)) {
-        const auto r = train::evaluate_lm(a->checkpoint, a->data, a->threads, std::cerr);
+        const auto r =
+            train::evaluate_lm(a->checkpoint, a->data, a->threads, std::cerr, a->dynamic_lr);
         if (a->json) {
           fmt::print("{}\n", r.to_json().dump());
         } else {
           fmt::print(
               "{}: loss {:.4f} nats/token, perplexity {:.3f}, {:.4f} bits/char ({} characters; "
-              "window {}, stride {})\n",
+              "window {}, stride {}{})\n",
               a->data.string(), r.loss, r.perplexity, r.bits_per_char, r.characters, r.window,
-              r.stride);
+              r.stride,
+              r.dynamic_lr > 0 ? fmt::format("; dynamic evaluation, lr {}", r.dynamic_lr) : "");
         }
         return 0;
       }

@@ -10,6 +10,7 @@
 #include "attn/io/json_reader.h"
 #include "attn/train/checkpoint.h"
 #include "attn/train/lm_run.h"
+#include "attn/train/step_guard.h"
 
 namespace attn::train {
 
@@ -56,15 +57,50 @@ LmScore score_stream(const models::DecoderLM& model, const std::vector<std::int3
   return score;
 }
 
+LmScore score_stream_dynamic(models::DecoderLM& model, const std::vector<std::int32_t>& stream,
+                             std::int64_t stride, float lr) {
+  ATTN_CHECK(std::isfinite(lr) && lr > 0.0f,
+             "dynamic evaluation: the learning rate must be a number > 0, got {}", lr);
+  const std::int64_t n = static_cast<std::int64_t>(stream.size()) - 1;
+  LmScore score;
+  if (n <= 0) return score;
+  const auto sgd = make_optimizer(OptimizerSettings{.kind = "sgd", .lr = lr}, model);
+  std::vector<std::int32_t> ids, targets;
+  for (const ScoreWindow& w : sliding_windows(n, model.config().block_size, stride)) {
+    const std::int64_t T = w.length();
+    ids.assign(stream.begin() + w.begin, stream.begin() + w.begin + T);
+    targets.assign(static_cast<std::size_t>(T), -1);
+    std::int64_t scored = 0;
+    for (std::int64_t t = 0; t < T; ++t) {
+      const std::int64_t target = w.begin + t + 1;  // position in the stream
+      if (target < w.first_scored) continue;
+      targets[static_cast<std::size_t>(t)] = stream[static_cast<std::size_t>(target)];
+      ++scored;
+    }
+    Tape tape;
+    Context ctx{&tape, false, nullptr};  // no dropout: the scores are the model's own
+    const Variable logits = model.forward(ctx, ids, 1, T);
+    const Variable loss = model.loss(ctx, logits, targets, -1);
+    score.nats += static_cast<double>(loss.value().data()[0]) * static_cast<double>(scored);
+    score.tokens += scored;
+    tape.backward(loss);  // only after the window's targets are scored
+    sgd->step();
+    sgd->zero_grad();
+  }
+  return score;
+}
+
 std::int32_t lm_start_token(const Tokenizer& tok) {
   const std::vector<std::int32_t> ids = tok.encode("\n");
   return ids.size() == 1 ? ids.front() : Tokenizer::kUnkId;
 }
 
 nlohmann::json LmEvalReport::to_json() const {
-  return {{"loss", loss},     {"perplexity", perplexity}, {"bits_per_char", bits_per_char},
-          {"tokens", tokens}, {"characters", characters}, {"window", window},
-          {"stride", stride}, {"unknown", unknown}};
+  nlohmann::json j{{"loss", loss},     {"perplexity", perplexity}, {"bits_per_char", bits_per_char},
+                   {"tokens", tokens}, {"characters", characters}, {"window", window},
+                   {"stride", stride}, {"unknown", unknown}};
+  if (dynamic_lr > 0) j["dynamic_lr"] = dynamic_lr;
+  return j;
 }
 
 bool is_lm_config_file(const fs::path& file) {
@@ -85,12 +121,12 @@ LoadedLm open_lm_run(const fs::path& run) {
 }
 
 LmEvalReport evaluate_lm(const fs::path& run, const fs::path& text_file, int threads,
-                         std::ostream& log) {
+                         std::ostream& log, float dynamic_lr) {
   ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
   const LoadedLm lm = open_lm_run(run);
   const LmRunConfig& cfg = lm.cfg;
   const Tokenizer& tok = *lm.tokenizer;
-  const models::DecoderLM& model = *lm.model;
+  models::DecoderLM& model = *lm.model;
 
   const std::string text = read_file_bytes(text_file);
   ATTN_CHECK(!text.empty(), "{}: the file is empty (nothing to evaluate)", text_file.string());
@@ -107,7 +143,10 @@ LmEvalReport evaluate_lm(const fs::path& run, const fs::path& text_file, int thr
         text_file.string(), r.unknown, r.characters);
   r.window = cfg.model.block_size;
   r.stride = std::max<std::int64_t>(1, r.window / 2);
-  const LmScore s = score_stream(model, stream, r.stride, cfg.training.batch_size);
+  r.dynamic_lr = dynamic_lr;
+  const LmScore s = dynamic_lr != 0
+                        ? score_stream_dynamic(model, stream, r.stride, dynamic_lr)
+                        : score_stream(model, stream, r.stride, cfg.training.batch_size);
   r.tokens = s.tokens;
   r.loss = s.nats / static_cast<double>(s.tokens);
   r.perplexity = std::exp(r.loss);

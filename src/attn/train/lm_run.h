@@ -66,6 +66,14 @@ struct LmScore {
 LmScore score_stream(const models::DecoderLM& model, const std::vector<std::int32_t>& stream,
                      std::int64_t stride, std::int64_t batch_size);
 
+// Dynamic evaluation (Krause et al. 2018, "Dynamic Evaluation of Neural Sequence
+// Models", its SGD form): the windows of score_stream, one at a time in order. Each
+// window's targets are scored first; then the model takes one SGD step of `lr` on their
+// mean loss, so it adapts to the text already scored and never trains on a token before
+// scoring it. Changes `model`'s weights; no dropout. lr must be finite and > 0.
+LmScore score_stream_dynamic(models::DecoderLM& model, const std::vector<std::int32_t>& stream,
+                             std::int64_t stride, float lr);
+
 // The token that precedes a text during evaluation: "\n" (every KJV line ends
 // with one, so a verse start follows it), or [UNK] if "\n" is not one token.
 std::int32_t lm_start_token(const Tokenizer& tok);
@@ -77,13 +85,15 @@ struct LmEvalReport {
   std::int64_t tokens = 0, characters = 0;
   std::int64_t window = 0, stride = 0;
   std::int64_t unknown = 0;  // characters outside the vocabulary (scored as [UNK])
+  float dynamic_lr = 0;      // > 0: scored with dynamic evaluation (score_stream_dynamic)
   nlohmann::json to_json() const;
 };
 
 // RUN's best weights on a whole text file: windows of block_size, stride
 // block_size / 2 (at least 1); the text is preceded by lm_start_token.
+// dynamic_lr > 0: dynamic evaluation with that SGD step (the run on disk is not changed).
 LmEvalReport evaluate_lm(const std::filesystem::path& run, const std::filesystem::path& text_file,
-                         int threads, std::ostream& log);
+                         int threads, std::ostream& log, float dynamic_lr = 0);
 
 // A trained LM run opened for inference: its config, tokenizer and best weights.
 struct LoadedLm {
