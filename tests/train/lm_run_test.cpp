@@ -202,19 +202,19 @@ TEST(LmRun, DynamicEvaluationScoresBeforeLearningAndAdapts) {
   write_file(f.dir / "one.txt",
              from_code_points(std::vector<char32_t>(cps.begin(), cps.begin() + 15)));
   const auto one_static = train::evaluate_lm(f.dir / "run", f.dir / "one.txt", 1, log);
-  const auto one_dynamic = train::evaluate_lm(f.dir / "run", f.dir / "one.txt", 1, log, 0.05f);
+  const auto one_dynamic = train::evaluate_lm(f.dir / "run", f.dir / "one.txt", 1, log, 0.05);
   EXPECT_NEAR(one_dynamic.loss, one_static.loss, 1e-6);
 
   write_file(f.dir / "long.txt", pattern_text(20));
   const auto still = train::evaluate_lm(f.dir / "run", f.dir / "long.txt", 1, log);
-  const auto adapted = train::evaluate_lm(f.dir / "run", f.dir / "long.txt", 1, log, 0.05f);
-  const auto again = train::evaluate_lm(f.dir / "run", f.dir / "long.txt", 1, log, 0.05f);
+  const auto adapted = train::evaluate_lm(f.dir / "run", f.dir / "long.txt", 1, log, 0.05);
+  const auto again = train::evaluate_lm(f.dir / "run", f.dir / "long.txt", 1, log, 0.05);
   EXPECT_EQ(adapted.tokens, still.tokens);
   EXPECT_EQ(adapted.characters, still.characters);
   EXPECT_LT(adapted.bits_per_char, 0.8 * still.bits_per_char)
       << still.bits_per_char << " -> " << adapted.bits_per_char;
   EXPECT_EQ(adapted.loss, again.loss);
-  EXPECT_FLOAT_EQ(adapted.to_json()["dynamic_lr"].get<float>(), 0.05f);
+  EXPECT_EQ(adapted.to_json()["dynamic_lr"].get<double>(), 0.05);
   EXPECT_FALSE(still.to_json().contains("dynamic_lr"));
   EXPECT_EQ(read_file(f.dir / "run" / "model.safetensors"), weights);
 }
@@ -225,12 +225,17 @@ TEST(LmRun, DynamicEvaluationNeedsAPositiveLearningRate) {
   cfg.training.max_steps = 6;
   fit(f, cfg, f.dir / "run");
   write_file(f.dir / "test.txt", pattern_text(2));
-  for (const float lr : {-1.0f, std::nanf(""), std::numeric_limits<float>::infinity()}) {
+  for (const double lr : {-1.0, std::nan(""), std::numeric_limits<double>::infinity()}) {
     std::ostringstream log;
     const std::string msg =
         error_of([&] { train::evaluate_lm(f.dir / "run", f.dir / "test.txt", 1, log, lr); });
     EXPECT_NE(msg.find("learning rate must be a number > 0"), std::string::npos) << lr << msg;
   }
+  std::ostringstream log;
+  const std::string diverged =
+      error_of([&] { train::evaluate_lm(f.dir / "run", f.dir / "test.txt", 1, log, 1e30); });
+  EXPECT_NE(diverged.find("dynamic evaluation diverged at window 2 of"), std::string::npos)
+      << diverged;
 }
 
 TEST(LmRun, UnknownSymbolsInEvaluationAreCountedNotFatal) {

@@ -50,7 +50,7 @@ void add_evaluate(CLI::App& app, Action& run) {
     int threads = 0;
     int beam = 0;  // seq2seq: 0 = the run's decoding.beam
     std::filesystem::path hypotheses;
-    float dynamic_lr = 0;  // decoder LM: > 0 = dynamic evaluation
+    double dynamic_lr = 0;  // decoder LM: > 0 = dynamic evaluation
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--checkpoint", a->checkpoint, "run directory written by `attn train`")
@@ -71,8 +71,11 @@ void add_evaluate(CLI::App& app, Action& run) {
       ->check(CLI::PositiveNumber);
   cmd->callback([&run, a] {
     run = [a] {
-      ATTN_CHECK(a->dynamic_lr == 0 || train::is_lm_run(a->checkpoint),
-                 "--dynamic-lr applies to decoder language models only");
+      // A missing run is reported by the loader below, not as the wrong kind of model.
+      ATTN_CHECK(a->dynamic_lr == 0 || !std::filesystem::exists(a->checkpoint / "config.json") ||
+                     train::is_lm_run(a->checkpoint),
+                 "--dynamic-lr applies to decoder language models only; {} is not one",
+                 a->checkpoint.string());
       if (train::is_seq2seq_run(a->checkpoint)) return evaluate_seq2seq(*a);
       if (train::is_lm_run(a->checkpoint)) {
         const auto r =

@@ -66,7 +66,9 @@ LmScore score_stream_dynamic(models::DecoderLM& model, const std::vector<std::in
   if (n <= 0) return score;
   const auto sgd = make_optimizer(OptimizerSettings{.kind = "sgd", .lr = lr}, model);
   std::vector<std::int32_t> ids, targets;
-  for (const ScoreWindow& w : sliding_windows(n, model.config().block_size, stride)) {
+  const auto windows = sliding_windows(n, model.config().block_size, stride);
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    const ScoreWindow& w = windows[i];
     const std::int64_t T = w.length();
     ids.assign(stream.begin() + w.begin, stream.begin() + w.begin + T);
     targets.assign(static_cast<std::size_t>(T), -1);
@@ -81,9 +83,14 @@ LmScore score_stream_dynamic(models::DecoderLM& model, const std::vector<std::in
     Context ctx{&tape, false, nullptr};  // no dropout: the scores are the model's own
     const Variable logits = model.forward(ctx, ids, 1, T);
     const Variable loss = model.loss(ctx, logits, targets, -1);
-    score.nats += static_cast<double>(loss.value().data()[0]) * static_cast<double>(scored);
+    const float value = loss.value().data()[0];
+    ATTN_CHECK(std::isfinite(value),
+               "dynamic evaluation diverged at window {} of {} (loss {}): lower --dynamic-lr ({})",
+               i + 1, windows.size(), value, lr);
+    score.nats += static_cast<double>(value) * static_cast<double>(scored);
     score.tokens += scored;
-    tape.backward(loss);  // only after the window's targets are scored
+    if (i + 1 == windows.size()) break;  // nothing is left to score with what it would learn
+    tape.backward(loss);                 // only after the window's targets are scored
     sgd->step();
     sgd->zero_grad();
   }
@@ -121,7 +128,7 @@ LoadedLm open_lm_run(const fs::path& run) {
 }
 
 LmEvalReport evaluate_lm(const fs::path& run, const fs::path& text_file, int threads,
-                         std::ostream& log, float dynamic_lr) {
+                         std::ostream& log, double dynamic_lr) {
   ThreadPool::set_num_threads(threads > 0 ? threads : ThreadPool::default_threads());
   const LoadedLm lm = open_lm_run(run);
   const LmRunConfig& cfg = lm.cfg;
@@ -144,9 +151,10 @@ LmEvalReport evaluate_lm(const fs::path& run, const fs::path& text_file, int thr
   r.window = cfg.model.block_size;
   r.stride = std::max<std::int64_t>(1, r.window / 2);
   r.dynamic_lr = dynamic_lr;
-  const LmScore s = dynamic_lr != 0
-                        ? score_stream_dynamic(model, stream, r.stride, dynamic_lr)
-                        : score_stream(model, stream, r.stride, cfg.training.batch_size);
+  const LmScore s =
+      dynamic_lr != 0
+          ? score_stream_dynamic(model, stream, r.stride, static_cast<float>(dynamic_lr))
+          : score_stream(model, stream, r.stride, cfg.training.batch_size);
   r.tokens = s.tokens;
   r.loss = s.nats / static_cast<double>(s.tokens);
   r.perplexity = std::exp(r.loss);

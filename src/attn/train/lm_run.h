@@ -70,7 +70,9 @@ LmScore score_stream(const models::DecoderLM& model, const std::vector<std::int3
 // Models", its SGD form): the windows of score_stream, one at a time in order. Each
 // window's targets are scored first; then the model takes one SGD step of `lr` on their
 // mean loss, so it adapts to the text already scored and never trains on a token before
-// scoring it. Changes `model`'s weights; no dropout. lr must be finite and > 0.
+// scoring it. Changes `model`'s weights; no dropout. lr must be finite and > 0. The first
+// window averages over up to block_size targets, the later ones over `stride`; a loss that
+// turns non-finite (too large a rate) is an error naming the window.
 LmScore score_stream_dynamic(models::DecoderLM& model, const std::vector<std::int32_t>& stream,
                              std::int64_t stride, float lr);
 
@@ -85,7 +87,7 @@ struct LmEvalReport {
   std::int64_t tokens = 0, characters = 0;
   std::int64_t window = 0, stride = 0;
   std::int64_t unknown = 0;  // characters outside the vocabulary (scored as [UNK])
-  float dynamic_lr = 0;      // > 0: scored with dynamic evaluation (score_stream_dynamic)
+  double dynamic_lr = 0;     // > 0: scored with dynamic evaluation (score_stream_dynamic)
   nlohmann::json to_json() const;
 };
 
@@ -93,7 +95,7 @@ struct LmEvalReport {
 // block_size / 2 (at least 1); the text is preceded by lm_start_token.
 // dynamic_lr > 0: dynamic evaluation with that SGD step (the run on disk is not changed).
 LmEvalReport evaluate_lm(const std::filesystem::path& run, const std::filesystem::path& text_file,
-                         int threads, std::ostream& log, float dynamic_lr = 0);
+                         int threads, std::ostream& log, double dynamic_lr = 0);
 
 // A trained LM run opened for inference: its config, tokenizer and best weights.
 struct LoadedLm {
