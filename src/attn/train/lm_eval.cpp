@@ -16,6 +16,22 @@ namespace attn::train {
 
 namespace fs = std::filesystem;
 
+namespace {
+// Window w's length() inputs at ids and its targets at targets, -1 (ignored) before
+// w.first_scored; returns how many targets it scores.
+std::int64_t fill_window(const std::vector<std::int32_t>& stream, const ScoreWindow& w,
+                         std::int32_t* ids, std::int32_t* targets) {
+  std::int64_t scored = 0;
+  for (std::int64_t t = 0; t < w.length(); ++t) {
+    ids[t] = stream[static_cast<std::size_t>(w.begin + t)];
+    const std::int64_t target = w.begin + t + 1;  // position in the stream
+    targets[t] = target >= w.first_scored ? stream[static_cast<std::size_t>(target)] : -1;
+    scored += target >= w.first_scored ? 1 : 0;
+  }
+  return scored;
+}
+}  // namespace
+
 // stream [n+1] -> nats of targets 1..n. Windows of equal length are batched;
 // positions a window does not score get the ignore index -1.
 LmScore score_stream(const models::DecoderLM& model, const std::vector<std::int32_t>& stream,
@@ -33,20 +49,11 @@ LmScore score_stream(const models::DecoderLM& model, const std::vector<std::int3
       ++j;
     const auto B = static_cast<std::int64_t>(j - i);
     std::vector<std::int32_t> ids(static_cast<std::size_t>(B * T));
-    std::vector<std::int32_t> targets(ids.size(), -1);
+    std::vector<std::int32_t> targets(ids.size());
     std::int64_t scored = 0;
-    for (std::int64_t b = 0; b < B; ++b) {
-      const ScoreWindow& w = windows[i + static_cast<std::size_t>(b)];
-      for (std::int64_t t = 0; t < T; ++t) {
-        const auto k = static_cast<std::size_t>(b * T + t);
-        ids[k] = stream[static_cast<std::size_t>(w.begin + t)];
-        const std::int64_t target = w.begin + t + 1;  // position in the stream
-        if (target >= w.first_scored) {
-          targets[k] = stream[static_cast<std::size_t>(target)];
-          ++scored;
-        }
-      }
-    }
+    for (std::int64_t b = 0; b < B; ++b)
+      scored += fill_window(stream, windows[i + static_cast<std::size_t>(b)], ids.data() + b * T,
+                            targets.data() + b * T);
     Context ctx{nullptr, false, nullptr};
     const Variable logits = model.forward(ctx, ids, B, T);
     const Variable loss = model.loss(ctx, logits, targets, -1);
@@ -70,15 +77,9 @@ LmScore score_stream_dynamic(models::DecoderLM& model, const std::vector<std::in
   for (std::size_t i = 0; i < windows.size(); ++i) {
     const ScoreWindow& w = windows[i];
     const std::int64_t T = w.length();
-    ids.assign(stream.begin() + w.begin, stream.begin() + w.begin + T);
-    targets.assign(static_cast<std::size_t>(T), -1);
-    std::int64_t scored = 0;
-    for (std::int64_t t = 0; t < T; ++t) {
-      const std::int64_t target = w.begin + t + 1;  // position in the stream
-      if (target < w.first_scored) continue;
-      targets[static_cast<std::size_t>(t)] = stream[static_cast<std::size_t>(target)];
-      ++scored;
-    }
+    ids.resize(static_cast<std::size_t>(T));
+    targets.resize(ids.size());
+    const std::int64_t scored = fill_window(stream, w, ids.data(), targets.data());
     Tape tape;
     Context ctx{&tape, false, nullptr};  // no dropout: the scores are the model's own
     const Variable logits = model.forward(ctx, ids, 1, T);
