@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "attn/core/error.h"
 #include "test_util.h"
 
 namespace attn {
@@ -46,9 +47,36 @@ TEST(TileGemm, MatchesDoubleReferenceOnEdgeShapes) {
           }
 }
 
-// On a CPU with AVX-512 (this project's build and CI machines) tile_gemm takes
-// the vector path; without it both calls are the portable path.
-TEST(TileGemm, VectorAndPortablePathsGiveTheSameBits) {
+// Every vector path this CPU has (AVX2 on any x86-64 of the last decade, AVX-512
+// on the newer servers) gives the portable path's bits, on full and masked column
+// tails and on the row remainders of the 6-row blocks.
+TEST(TileGemm, EveryVectorPathGivesThePortableBits) {
+  const auto paths = kernels::tile_gemm_paths();
+  ASSERT_EQ(paths.front(), kernels::TileGemmPath::kPortable);
+  for (const auto path : paths)
+    for (bool at : {false, true})
+      for (std::int64_t m : {1, 5, 11})
+        for (std::int64_t n : {3, 7, 8, 9, 16, 17, 64, 100}) {
+          const std::int64_t k = 37;
+          const std::int64_t lda = at ? m : k;
+          const auto a = test::random_floats(m * k, 4);
+          const auto b = test::random_floats(k * n, 5);
+          for (bool accumulate : {false, true}) {
+            auto c1 = test::random_floats(m * n, 6);
+            auto c2 = c1;
+            kernels::tile_gemm_on(path, at, m, n, k, a.data(), lda, b.data(), n, c1.data(), n,
+                                  accumulate);
+            kernels::tile_gemm_portable(at, m, n, k, a.data(), lda, b.data(), n, c2.data(), n,
+                                        accumulate);
+            EXPECT_EQ(std::memcmp(c1.data(), c2.data(), c1.size() * sizeof(float)), 0)
+                << static_cast<int>(path) << " " << m << "x" << n << " at " << at << " acc "
+                << accumulate;
+          }
+        }
+}
+
+// tile_gemm itself takes one of those paths, so it gives the portable bits too.
+TEST(TileGemm, DispatchedCallGivesThePortableBits) {
   for (bool at : {false, true})
     for (std::int64_t n : {7, 16, 64, 100}) {
       const std::int64_t m = 11, k = 64;
@@ -65,6 +93,20 @@ TEST(TileGemm, VectorAndPortablePathsGiveTheSameBits) {
       kernels::tile_gemm_portable(at, m, n, k, a.data(), lda, b.data(), n, c2.data(), n, true);
       EXPECT_EQ(std::memcmp(c1.data(), c2.data(), c1.size() * sizeof(float)), 0) << n << " " << at;
     }
+}
+
+// A path the CPU lacks is refused with a message, never run (it would be SIGILL).
+TEST(TileGemm, MissingPathIsAnError) {
+  float a = 1, b = 2, c = 0;
+  if (!kernels::tile_gemm_has_avx512()) {
+    EXPECT_THROW(kernels::tile_gemm_on(kernels::TileGemmPath::kAvx512, false, 1, 1, 1, &a, 1, &b, 1,
+                                       &c, 1, false),
+                 Error);
+  } else {
+    kernels::tile_gemm_on(kernels::TileGemmPath::kAvx512, false, 1, 1, 1, &a, 1, &b, 1, &c, 1,
+                          false);
+    EXPECT_EQ(c, 2.0f);
+  }
 }
 
 }  // namespace
