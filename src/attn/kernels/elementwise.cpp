@@ -5,6 +5,7 @@
 
 #include "attn/core/rng.h"
 #include "attn/core/thread_pool.h"
+#include "attn/kernels/dropout_bits.h"
 #include "attn/kernels/reference_mode.h"
 #include "attn/kernels/vec_math.h"
 
@@ -109,26 +110,56 @@ void sigmoid_bwd_range(const float* y, const float* dy, float* dx, std::int64_t 
 
 float dropout_scale(float p) { return 1.0f / (1.0f - p); }
 
+// The dropout loops draw their bits a chunk at a time (kernels/dropout_bits.h),
+// then select per element with every load and store unconditional. The selects
+// are functions of their own: written inline in the chunk lambdas (reading the
+// captures) GCC 12 left them scalar on AVX2. Kept iff bits >= dropout_threshold(p),
+// which is dropout_keep's test exactly.
+void keep_select(const std::uint32_t* r, std::uint32_t t, std::uint8_t* keep, std::int64_t n) {
+  for (std::int64_t j = 0; j < n; ++j) keep[j] = r[j] >= t ? 1 : 0;
+}
+// y = x·s where kept, else 0.
+void dropout_select(const std::uint32_t* r, std::uint32_t t, float s, const float* x, float* y,
+                    std::int64_t n) {
+  for (std::int64_t j = 0; j < n; ++j) {
+    const float v = x[j];
+    y[j] = r[j] >= t ? v * s : 0.0f;
+  }
+}
+// dx += dy·s where kept.
+void dropout_select_add(const std::uint32_t* r, std::uint32_t t, float s, const float* dy,
+                        float* dx, std::int64_t n) {
+  for (std::int64_t j = 0; j < n; ++j) {
+    const float g = dy[j], old = dx[j];
+    dx[j] = r[j] >= t ? old + g * s : old;
+  }
+}
+
 void dropout_mask_range(std::uint64_t seed, std::uint64_t key, float p, std::uint8_t* keep,
                         std::int64_t b, std::int64_t e) {
-  for (std::int64_t i = b; i < e; ++i)
-    keep[i] = dropout_keep(seed, key, static_cast<std::uint64_t>(i), p) ? 1 : 0;
+  const std::uint32_t t = dropout_threshold(p);
+  for_dropout_chunks(seed, key, b, e, [&](std::int64_t c, std::int64_t n, const std::uint32_t* r) {
+    keep_select(r, t, keep + c, n);
+  });
 }
 void dropout_fwd_range(std::uint64_t seed, std::uint64_t key, float p, const float* x, float* y,
                        std::int64_t b, std::int64_t e) {
   const float s = dropout_scale(p);
-  for (std::int64_t i = b; i < e; ++i)
-    y[i] = dropout_keep(seed, key, static_cast<std::uint64_t>(i), p) ? x[i] * s : 0.0f;
+  const std::uint32_t t = dropout_threshold(p);
+  for_dropout_chunks(seed, key, b, e, [&](std::int64_t c, std::int64_t n, const std::uint32_t* r) {
+    dropout_select(r, t, s, x + c, y + c, n);
+  });
 }
 void dropout_bwd_range(std::uint64_t seed, std::uint64_t key, float p, const float* dy, float* dx,
                        std::int64_t b, std::int64_t e, bool acc) {
   const float s = dropout_scale(p);
-  for (std::int64_t i = b; i < e; ++i) {
-    if (dropout_keep(seed, key, static_cast<std::uint64_t>(i), p))
-      put(dx[i], dy[i] * s, acc);
-    else if (!acc)
-      dx[i] = 0.0f;
-  }
+  const std::uint32_t t = dropout_threshold(p);
+  for_dropout_chunks(seed, key, b, e, [&](std::int64_t c, std::int64_t n, const std::uint32_t* r) {
+    if (acc)
+      dropout_select_add(r, t, s, dy + c, dx + c, n);
+    else
+      dropout_select(r, t, s, dy + c, dx + c, n);
+  });
 }
 
 void add_range(const float* a, const float* b_, float* y, std::int64_t b, std::int64_t e) {
