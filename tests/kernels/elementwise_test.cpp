@@ -3,6 +3,7 @@
 // thread counts, and dropout's keep rate, scaling and determinism.
 #include "attn/kernels/elementwise.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "attn/core/rng.h"
 #include "attn/core/thread_pool.h"
+#include "attn/kernels/dropout_bits.h"
 #include "attn/kernels/vec_math.h"
 #include "test_util.h"
 
@@ -223,6 +225,44 @@ TEST(DropoutKernel, DeterministicAcrossThreadCountsAndKeyed) {
   // Element i depends only on (seed, key, i): a sub-range agrees with the whole.
   for (std::int64_t i : {0, 1, 40000, 70000})
     EXPECT_EQ(dropout_keep(5, 9, static_cast<std::uint64_t>(i), 0.3f), ref[i] == 1);
+}
+
+// The kernels test the hash's integer bits against dropout_threshold(p) a chunk
+// at a time; dropout_keep is the definition (a float test on bits_to_unit). They
+// agree on every element, across chunk borders, for rates that are exact
+// multiples of 2^-24 (0.25), just above one, and at both ends.
+TEST(DropoutKernel, ChunkedMaskEqualsDropoutKeepEverywhere) {
+  ThreadGuard guard;
+  ThreadPool::set_num_threads(2);
+  const std::int64_t n = 40000;
+  for (float p : {0.0f, 1e-7f, 0.1f, 0.25f, std::nextafter(0.25f, 1.0f), 0.5f, 0.999f, 1.0f}) {
+    std::vector<std::uint8_t> keep(n);
+    dropout_mask(3, 4, p, keep.data(), n);
+    for (std::int64_t i = 0; i < n; ++i)
+      ASSERT_EQ(keep[i] == 1, dropout_keep(3, 4, static_cast<std::uint64_t>(i), p))
+          << p << " " << i;
+    if (p == 0.0f) {
+      EXPECT_EQ(std::count(keep.begin(), keep.end(), 0), 0);
+    }
+    if (p == 1.0f) {
+      EXPECT_EQ(std::count(keep.begin(), keep.end(), 1), 0);
+    }
+  }
+}
+
+// The threshold is the first 24-bit integer whose float test passes: for each
+// rate, t - 1 fails dropout_keep's float test and t passes it.
+TEST(DropoutKernel, ThresholdIsTheFirstKeptInteger) {
+  for (float p : {1e-7f, 0.1f, 0.25f, std::nextafter(0.25f, 1.0f), 0.5f, 0.999f}) {
+    const std::uint32_t t = dropout_threshold(p);
+    ASSERT_GT(t, 0u);
+    EXPECT_LT(bits_to_unit(static_cast<std::uint64_t>(t - 1) << 40), p) << p;
+    EXPECT_GE(bits_to_unit(static_cast<std::uint64_t>(t) << 40), p) << p;
+  }
+  EXPECT_EQ(dropout_threshold(0.25f), 4194304u);  // 0.25 · 2^24, exact
+  EXPECT_EQ(dropout_threshold(0.0f), 0u);         // keep all
+  EXPECT_EQ(dropout_threshold(1.0f), 16777216u);  // above every 24-bit value: drop all
+  EXPECT_EQ(dropout_threshold(std::numeric_limits<float>::quiet_NaN()), 16777216u);
 }
 
 TEST(HelperKernels, FastMatchesRefAndValues) {

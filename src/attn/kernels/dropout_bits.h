@@ -15,6 +15,8 @@ namespace attn::kernels {
 // so that test equals (b >> 40) >= ceil(p·2^24) exactly; p >= 1 drops everything.
 inline std::uint32_t dropout_threshold(float p) {
   const double t = std::ceil(static_cast<double>(p) * 16777216.0);
+  // A NaN p fails every float test (drop all), and must not reach the cast.
+  if (std::isnan(t)) return 16777216u;
   return static_cast<std::uint32_t>(std::clamp(t, 0.0, 16777216.0));
 }
 

@@ -285,17 +285,29 @@ void sigmoid_forward_ref(const float* x, float* y, std::int64_t n) {
 void sigmoid_backward_ref(const float* y, const float* dy, float* dx, std::int64_t n) {
   sigmoid_bwd_range(y, dy, dx, 0, n);
 }
+// The references test each element with dropout_keep, the definition, so the
+// chunked kernels above are checked against an independent loop.
 void dropout_mask_ref(std::uint64_t seed, std::uint64_t key, float p, std::uint8_t* keep,
                       std::int64_t n) {
-  dropout_mask_range(seed, key, p, keep, 0, n);
+  for (std::int64_t i = 0; i < n; ++i)
+    keep[i] = dropout_keep(seed, key, static_cast<std::uint64_t>(i), p) ? 1 : 0;
 }
 void dropout_forward_ref(std::uint64_t seed, std::uint64_t key, float p, const float* x, float* y,
                          std::int64_t n) {
-  dropout_fwd_range(seed, key, p, x, y, 0, n);
+  const float s = dropout_scale(p);
+  for (std::int64_t i = 0; i < n; ++i)
+    y[i] = dropout_keep(seed, key, static_cast<std::uint64_t>(i), p) ? x[i] * s : 0.0f;
 }
 void dropout_backward_ref(std::uint64_t seed, std::uint64_t key, float p, const float* dy,
                           float* dx, std::int64_t n, bool accumulate) {
-  dropout_bwd_range(seed, key, p, dy, dx, 0, n, accumulate);
+  const float s = dropout_scale(p);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const bool kept = dropout_keep(seed, key, static_cast<std::uint64_t>(i), p);
+    if (kept)
+      put(dx[i], dy[i] * s, accumulate);
+    else if (!accumulate)
+      dx[i] = 0.0f;
+  }
 }
 void add_ref(const float* a, const float* b, float* y, std::int64_t n) { add_range(a, b, y, 0, n); }
 void axpy_ref(std::int64_t n, float alpha, const float* x, float* y) {
