@@ -1,7 +1,8 @@
 #pragma once
 // Elementary functions written without library calls, so the loops that use them
-// vectorise (GCC turns them into AVX-512 code under -march=native) and give the
-// same bits for every thread count. Internal to kernels/.
+// vectorise (GCC turns them into AVX-512 or AVX2 code under -march=native; the
+// selects need -fno-trapping-math without AVX-512, see CMakeLists.txt) and give
+// the same bits for every thread count. Internal to kernels/.
 #include <algorithm>
 #include <bit>
 #include <cmath>
