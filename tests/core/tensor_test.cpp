@@ -1,5 +1,6 @@
 #include "attn/core/tensor.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -60,6 +61,37 @@ TEST(Arena, ParksUpToThePeakInUseAboveItsMinimum) {
   { const auto other = arena.acquire(3 * kMiB); }
   EXPECT_EQ(arena.stats().system_allocations, 5u);
   EXPECT_EQ(arena.stats().bytes_held, 4 * kMiB);
+}
+
+// Steps of varying shapes (token-count batches) need buffers of sizes the pool has
+// none of: parked buffers of other sizes make room, so the bytes in use and parked
+// together never pass the peak in use, instead of growing toward twice it.
+TEST(Arena, BuffersOfNewSizesEvictParkedOnesAboveThePeak) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  Arena arena(kMiB);
+  std::size_t most = 0;
+  const std::size_t sizes[] = {kMiB, 2 * kMiB + 512 * 1024, kMiB, 3 * kMiB, kMiB};
+  for (const std::size_t size : sizes) {
+    std::vector<std::shared_ptr<std::byte>> step;
+    for (int i = 0; i < 4; ++i) {
+      step.push_back(arena.acquire(size));
+      const ArenaStats s = arena.stats();
+      most = std::max(most, s.bytes_in_use + s.bytes_held);
+    }
+  }
+  const ArenaStats s = arena.stats();
+  EXPECT_EQ(s.peak_in_use, 12 * kMiB);  // the 3 MiB step
+  EXPECT_LE(most, s.peak_in_use);
+  EXPECT_GT(s.evictions, 0u);
+  // The last step's four 1 MiB buffers stay parked beside two of the 3 MiB ones, so
+  // further steps of that size are served from the pool alone.
+  EXPECT_EQ(s.bytes_held, 10 * kMiB);
+  for (int step = 0; step < 2; ++step) {
+    std::vector<std::shared_ptr<std::byte>> again;
+    for (int i = 0; i < 4; ++i) again.push_back(arena.acquire(kMiB));
+  }
+  EXPECT_EQ(arena.stats().system_allocations, s.system_allocations);
+  EXPECT_EQ(arena.stats().evictions, s.evictions);
 }
 
 TEST(Arena, ReusesReleasedBuffers) {

@@ -13,6 +13,7 @@
 
 #include "attn/core/rng.h"
 #include "attn/core/thread_pool.h"
+#include "attn/kernels/attention_dropout.h"
 #include "attn/kernels/dropout_bits.h"
 #include "attn/kernels/vec_math.h"
 #include "test_util.h"
@@ -263,6 +264,47 @@ TEST(DropoutKernel, ThresholdIsTheFirstKeptInteger) {
   EXPECT_EQ(dropout_threshold(0.0f), 0u);         // keep all
   EXPECT_EQ(dropout_threshold(1.0f), 16777216u);  // above every 24-bit value: drop all
   EXPECT_EQ(dropout_threshold(std::numeric_limits<float>::quiet_NaN()), 16777216u);
+}
+
+// An element whose 24 hash bits equal the threshold exactly is kept (the test is
+// >=), by every dropout kernel; one step higher it is dropped.
+TEST(DropoutKernel, ElementExactlyAtTheThresholdIsKept) {
+  const std::uint64_t seed = 21, key = 8;
+  const std::int64_t n = 300, at = 257;  // in the second chunk of the fast kernels
+  const auto bits = static_cast<std::uint32_t>(counter_hash(seed, key, at) >> 40);
+  ASSERT_GT(bits, 0u);
+  ASSERT_LT(bits, 16777215u);
+  for (const std::uint32_t b : {bits, bits + 1}) {
+    const float p = static_cast<float>(b) / 16777216.0f;  // exact
+    const bool kept = b == bits;
+    ASSERT_EQ(dropout_keep(seed, key, at, p), kept);
+    std::vector<std::uint8_t> keep(n);
+    dropout_mask(seed, key, p, keep.data(), n);
+    EXPECT_EQ(keep[at] == 1, kept);
+    const std::vector<float> x(n, 1.0f);
+    std::vector<float> y(n), dx(n, 0.5f), f(n);
+    dropout_forward(seed, key, p, x.data(), y.data(), n);
+    EXPECT_EQ(y[at] != 0.0f, kept);
+    dropout_backward(seed, key, p, x.data(), dx.data(), n, true);
+    EXPECT_EQ(dx[at] != 0.5f, kept);
+    dropout_factors(AttentionDropout{p, seed, key}, 0, n, f.data());
+    EXPECT_EQ(f[at] != 0.0f, kept);
+  }
+}
+
+// The fast backward and its reference give the same bits when adding onto a
+// gradient (one fused multiply-add each), for any values.
+TEST(DropoutKernel, BackwardAccumulateEqualsReferenceBitForBit) {
+  ThreadGuard guard;
+  ThreadPool::set_num_threads(2);
+  const std::int64_t n = 50001;
+  const auto dy = random_vec(n, 31), dx0 = random_vec(n, 32);
+  for (bool accumulate : {false, true}) {
+    auto fast = dx0, ref = dx0;
+    dropout_backward(4, 5, 0.3f, dy.data(), fast.data(), n, accumulate);
+    dropout_backward_ref(4, 5, 0.3f, dy.data(), ref.data(), n, accumulate);
+    EXPECT_EQ(std::memcmp(fast.data(), ref.data(), n * sizeof(float)), 0) << accumulate;
+  }
 }
 
 TEST(HelperKernels, FastMatchesRefAndValues) {

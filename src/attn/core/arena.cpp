@@ -44,11 +44,14 @@ std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
       it->second.pop_back();  // the class's stack keeps its capacity
       stats_.reuses++;
       stats_.bytes_held -= size;
+      stats_.bytes_in_use += size;
+      stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.bytes_in_use);
     } else {
       stats_.system_allocations++;
+      stats_.bytes_in_use += size;
+      stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.bytes_in_use);
+      evict_over_cap();
     }
-    stats_.bytes_in_use += size;
-    stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.bytes_in_use);
   }
   if (p == nullptr) {
     p = static_cast<std::byte*>(std::aligned_alloc(kAlign, size));
@@ -72,6 +75,20 @@ void Arena::release(std::byte* p, std::size_t bytes) {
     }
   }
   std::free(p);
+}
+
+void Arena::evict_over_cap() {
+  const std::size_t cap = std::max(min_parked_bytes_, stats_.peak_in_use);
+  for (auto it = free_.rbegin(); it != free_.rend(); ++it) {
+    std::vector<std::byte*>& stack = it->second;
+    while (!stack.empty() && stats_.bytes_in_use + stats_.bytes_held > cap) {
+      std::free(stack.back());
+      stack.pop_back();
+      stats_.bytes_held -= it->first;
+      stats_.evictions++;
+    }
+    if (stats_.bytes_in_use + stats_.bytes_held <= cap) return;
+  }
 }
 
 ArenaStats Arena::stats() const {
