@@ -3,6 +3,7 @@
 # once: each row runs attn, then PyTorch). Rows (bench/results/latest.{md,json}):
 #   train_f32            training tokens/s of examples/gpt_10m.json at batch 16 on KJV text
 #   train_bf16           the same, attn --precision bf16 vs PyTorch under torch.autocast(bf16)
+#                        (empty on CPUs without AVX-512 BF16, as are the gemm_bf16 rows)
 #   attention_fwd_bwd_N  causal attention forward+backward seconds, B=1 H=8 D=64, vs naive
 #   attention_mem_N      extra peak memory of that call, MB (N = 16384: attn only)
 #   gemm_<M>x<N>x<K>     GFLOP/s of each gpt_10m linear layer's products (micro_bench) vs torch.mm
@@ -94,7 +95,11 @@ fi
 
 # GEMM on the gpt_10m shapes (every linear layer, forward and both backward products).
 # (attn first, to a file, so PyTorch's start-up does not overlap attn's timings.)
-build/micro_bench --threads="$threads" --benchmark_filter=BM_Gemm --benchmark_format=json \
+# Without AVX-512 BF16 the bf16 rows would time attn's portable kernel (never used for
+# training there) against PyTorch's emulated bf16: the f32 rows only.
+gemm_filter=BM_Gemm
+grep -qw avx512_bf16 /proc/cpuinfo || gemm_filter=BM_Gemm/
+build/micro_bench --threads="$threads" --benchmark_filter="$gemm_filter" --benchmark_format=json \
   2>/dev/null >"$work/gemm.json"
 (cd bench/torch && $py torch_gemm.py "$threads" <"$work/gemm.json") | while read -r line; do
   $py -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["name"], r["attn_gflops"], r["torch_gflops"])' "$line"
