@@ -3,7 +3,7 @@
 # once: each row runs attn, then PyTorch). Rows (bench/results/latest.{md,json}):
 #   train_f32            training tokens/s of examples/gpt_10m.json at batch 16 on KJV text
 #   train_bf16           the same, attn --precision bf16 vs PyTorch under torch.autocast(bf16)
-#                        (empty on CPUs without AVX-512 BF16, as are the gemm_bf16 rows)
+#                        (empty on CPUs without AVX-512 BF16; the gemm_bf16 rows are left out there)
 #   attention_fwd_bwd_N  causal attention forward+backward seconds, B=1 H=8 D=64, vs naive
 #   attention_mem_N      extra peak memory of that call, MB (N = 16384: attn only)
 #   gemm_<M>x<N>x<K>     GFLOP/s of each gpt_10m linear layer's products (micro_bench) vs torch.mm

@@ -56,10 +56,12 @@ TEST(Arena, ParksUpToThePeakInUseAboveItsMinimum) {
   EXPECT_EQ(s.bytes_held, 4 * kMiB);
   EXPECT_EQ(s.peak_in_use, 4 * kMiB);
   EXPECT_EQ(s.bytes_in_use, 0u);
-  // A buffer of another size, released while the working set is parked, would take the
-  // parked bytes past the peak: it goes back to the system.
+  // A buffer of another size, needed while the working set is parked, would take the
+  // bytes in use plus parked past the peak: three parked 1 MiB buffers go back to the
+  // system to make room, and the 3 MiB buffer is parked in their place.
   { const auto other = arena.acquire(3 * kMiB); }
   EXPECT_EQ(arena.stats().system_allocations, 5u);
+  EXPECT_EQ(arena.stats().evictions, 3u);
   EXPECT_EQ(arena.stats().bytes_held, 4 * kMiB);
 }
 
