@@ -138,4 +138,25 @@ Seq2SeqCliData make_seq2seq_cli_data(const std::string& tag, std::int64_t max_st
   return t;
 }
 
+std::filesystem::path shared_cli_output(
+    const std::string& tag, const std::string& key,
+    const std::function<bool(const std::filesystem::path&)>& make) {
+  namespace fs = std::filesystem;
+  const fs::path cli = ATTN_CLI_PATH;
+  const auto stamp = fs::last_write_time(cli).time_since_epoch().count();
+  const std::size_t id = std::hash<std::string>{}(
+      fmt::format("{}\n{}\n{}\n{}", key, cli.string(), fs::file_size(cli), stamp));
+  const fs::path shared =
+      fs::temp_directory_path() / fmt::format("attn_test_shared_{}_{:016x}", tag, id);
+  if (fs::exists(shared)) return shared;
+  const fs::path mine = make_temp_dir(tag + "_making");
+  if (!make(mine)) return shared;
+  std::error_code ec;
+  fs::rename(mine, shared, ec);
+  // Another process got there first (the target exists and is not empty): use its
+  // copy, which was made from the same inputs.
+  if (ec) fs::remove_all(mine);
+  return shared;
+}
+
 }  // namespace attn::test

@@ -4,6 +4,7 @@
 // filler words, so a correct model separates them within two epochs.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace attn::test {
@@ -40,5 +41,17 @@ struct Seq2SeqCliData {
 };
 Seq2SeqCliData make_seq2seq_cli_data(const std::string& tag, std::int64_t max_steps,
                                      std::int64_t eval_every);
+
+// A directory that the test processes of one build share, so that an expensive CLI
+// output (a trained run) is made once and not once per test: CTest starts every test
+// in its own process, and under ASan one toy seq2seq training takes ~20 s. `make`
+// fills a private directory and returns whether it succeeded; that directory is then
+// renamed into place (atomic, so a concurrent test sees all of it or none). The name
+// carries `key` (the inputs that decide the output) and the attn binary's size and
+// modification time, so a rebuilt CLI makes it afresh. On failure the returned path
+// does not exist and the caller's own assertions have already failed.
+std::filesystem::path shared_cli_output(
+    const std::string& tag, const std::string& key,
+    const std::function<bool(const std::filesystem::path&)>& make);
 
 }  // namespace attn::test
