@@ -1,5 +1,5 @@
 # attn_add_library(target sources...): a static library of attn sources with the
-# include paths, dependencies, warnings and precompiled headers libattn has.
+# include paths, dependencies and warnings libattn has.
 # libattn is all of src/attn; the sanitizer builds also make smaller libraries of
 # just the modules their tests link (attn_modules_sources), so that CI compiles
 # each file only where it is tested.
@@ -14,12 +14,11 @@ function(attn_add_library target)
   target_link_libraries(${target} PUBLIC fmt::fmt nlohmann_json::nlohmann_json Threads::Threads
     OpenSSL::Crypto ${ATTN_OPENBLAS_LIB} ${ATTN_STB_LIB} ${ATTN_SENTENCEPIECE_TRAIN_LIB}
     ${ATTN_SENTENCEPIECE_LIB} PRIVATE $<BUILD_INTERFACE:attn_warnings>)
-  attn_precompile_headers(${target} ${ATTN_PCH_COMMON})
   # The committed data tables (data_tables/) are assembled into the library, so
   # `attn data fetch` finds them in the build tree and when installed alike. Source
   # properties belong to a directory: set them where the target is made.
   set_source_files_properties(${PROJECT_SOURCE_DIR}/src/attn/data/data_tables.cpp
-    TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON
+    TARGET_DIRECTORY ${target} PROPERTIES
     COMPILE_DEFINITIONS ATTN_DATA_TABLES_DIR="${PROJECT_SOURCE_DIR}/data_tables"
     OBJECT_DEPENDS "${PROJECT_SOURCE_DIR}/data_tables/kjv-rv1909/realign.tsv;${PROJECT_SOURCE_DIR}/data_tables/cmudict-g2p/train-2007.csv.gz")
 endfunction()

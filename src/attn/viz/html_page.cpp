@@ -71,11 +71,7 @@ std::string render_page(const HtmlPage& page) {
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<title>" + html_escape(page.title) + "</title>\n";
   out += "<style>\n" + page.css + "\n</style>\n</head>\n<body>\n";
-  // Appended piece by piece: GCC 12 at -O3 reports a false -Warray-bounds inside
-  // std::string for `"literal" + std::string(kErrorHook)` (GCC bug 105329).
-  out += "<script>";
-  out += kErrorHook;
-  out += "</script>\n";
+  out += "<script>" + std::string(kErrorHook) + "</script>\n";
   out += page.body;
   for (const auto& [id, json] : page.data)
     out += "\n<script type=\"application/json\" id=\"" + html_escape(id) + "\">" +
