@@ -55,12 +55,14 @@ test: build
 # the RSS checks (shadow memory inflates RSS) and three whole-corpus runs that take
 # 25-57 s each under ASan (a full example-config training and two SentencePiece
 # trainings, mostly inside the uninstrumented library); `make test` runs them, and
-# shorter ASan tests cover the same attn code paths.
+# shorter ASan tests cover the same attn code paths. allocator_may_return_null (here and
+# under TSan): an impossible request returns null as glibc's does, instead of aborting,
+# so the arena's out-of-memory path is tested too.
 ASAN_EXCLUDE := MemoryPlanRss|TrainCli.CharClassifierConfigTrains|KjvTokenizer.Bpe
 test-asan: deps
 	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DATTN_SANITIZE=ON
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
-	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE slow \
+	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE slow \
 	  -E '$(ASAN_EXCLUDE)'
 
 # The thread pool, every kernel and the optimizers under ThreadSanitizer (data
@@ -70,7 +72,7 @@ test-tsan: deps
 	cmake -S . -B $(BUILD_TSAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
 	  -DATTN_TSAN=ON
 	cmake --build $(BUILD_TSAN) -j $(JOBS) --target attn_tsan_tests
-	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(BUILD_TSAN)/tests/attn_tsan_tests \
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 allocator_may_return_null=1" $(BUILD_TSAN)/tests/attn_tsan_tests \
 	  --gtest_brief=1
 
 # libFuzzer (clang) over every reader of outside data, FUZZ_SECONDS per target;

@@ -96,6 +96,29 @@ TEST(Arena, BuffersOfNewSizesEvictParkedOnesAboveThePeak) {
   EXPECT_EQ(arena.stats().evictions, s.evictions);
 }
 
+// A request the system cannot meet throws std::bad_alloc and leaves the arena's
+// counts as they were: before, bytes in use and the peak kept the failed size, so
+// the pool's cap rose to it and parked buffers were never evicted again.
+TEST(Arena, FailedSystemAllocationLeavesTheCountsAsTheyWere) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  Arena arena(kMiB);
+  { auto held = arena.acquire(kMiB); }
+  const ArenaStats before = arena.stats();
+  EXPECT_THROW(arena.acquire(std::size_t{1} << 62), std::bad_alloc);
+  const ArenaStats after = arena.stats();
+  EXPECT_EQ(after.bytes_in_use, before.bytes_in_use);
+  EXPECT_EQ(after.peak_in_use, before.peak_in_use);
+  EXPECT_EQ(after.system_allocations, before.system_allocations);
+  // Room is made before the system is asked, so the parked buffer went back to it.
+  EXPECT_EQ(after.bytes_held, 0u);
+  EXPECT_EQ(after.evictions, before.evictions + 1);
+  // The arena goes on working: a buffer of the old size is allocated, parked, reused.
+  { auto again = arena.acquire(kMiB); }
+  { auto reused = arena.acquire(kMiB); }
+  EXPECT_EQ(arena.stats().reuses, before.reuses + 1);
+  EXPECT_EQ(arena.stats().bytes_in_use, 0u);
+}
+
 TEST(Arena, ReusesReleasedBuffers) {
   const auto before = Arena::global().stats();
   { Tensor a = Tensor::empty({1234567}); }

@@ -47,15 +47,21 @@ std::shared_ptr<std::byte> Arena::acquire(std::size_t bytes) {
       stats_.bytes_in_use += size;
       stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.bytes_in_use);
     } else {
-      stats_.system_allocations++;
+      // Make room first (the cap counts the new buffer as in use), then allocate. Both
+      // under the lock, so that a failed allocation can put the counts back exactly;
+      // misses are rare once the first steps have filled the pool.
+      const std::size_t peak_before = stats_.peak_in_use;
       stats_.bytes_in_use += size;
       stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.bytes_in_use);
       evict_over_cap();
+      p = static_cast<std::byte*>(std::aligned_alloc(kAlign, size));
+      if (p == nullptr) {
+        stats_.bytes_in_use -= size;
+        stats_.peak_in_use = peak_before;
+        throw std::bad_alloc();
+      }
+      stats_.system_allocations++;
     }
-  }
-  if (p == nullptr) {
-    p = static_cast<std::byte*>(std::aligned_alloc(kAlign, size));
-    if (p == nullptr) throw std::bad_alloc();
   }
   if (poison_.load(std::memory_order_relaxed)) std::memset(p, 0xFF, size);
   // The control block comes from the small-object pool, not the system allocator.
