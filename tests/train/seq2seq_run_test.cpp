@@ -74,6 +74,37 @@ TEST(Seq2SeqRun, ResumeContinuesExactly) {
   EXPECT_EQ(val_losses(t.dir / "straight"), val_losses(t.dir / "split"));
 }
 
+// training.ema_decay: validation and the kept weights use the moving average, which is
+// part of the resumable state.
+TEST(Seq2SeqRun, WeightAverageIsKeptAndResumesExactly) {
+  const ToyTask t = make_toy_task("s2s_ema", 40, 20);
+  std::ostringstream log;
+  train::fit_seq2seq(fit_options(t, t.dir / "plain"), log);
+  auto cfg = read_json_file(t.config);
+  cfg["training"]["ema_decay"] = 0.9;
+  write_file(t.config, cfg.dump());
+  train::fit_seq2seq(fit_options(t, t.dir / "straight"), log);
+  auto first = fit_options(t, t.dir / "split");
+  first.max_steps = 13;
+  EXPECT_FALSE(train::fit_seq2seq(first, log).finished);
+  auto second = fit_options(t, t.dir / "split");
+  second.config_file.clear();
+  second.resume = true;
+  EXPECT_TRUE(train::fit_seq2seq(second, log).finished);
+  for (const char* f :
+       {"model.safetensors", "train_state/model.safetensors", "train_state/extra.safetensors"})
+    EXPECT_EQ(read_file(t.dir / "straight" / f), read_file(t.dir / "split" / f)) << f;
+  EXPECT_EQ(val_losses(t.dir / "straight"), val_losses(t.dir / "split"));
+  EXPECT_EQ(read_json_file(t.dir / "straight" / "config.json")["training"]["ema_decay"], 0.9f);
+  // The average does not change the training (same raw weights as without it), only the
+  // weights validated and kept.
+  EXPECT_EQ(read_file(t.dir / "plain" / "train_state" / "model.safetensors"),
+            read_file(t.dir / "straight" / "train_state" / "model.safetensors"));
+  EXPECT_NE(read_file(t.dir / "plain" / "model.safetensors"),
+            read_file(t.dir / "straight" / "model.safetensors"));
+  EXPECT_NE(val_losses(t.dir / "plain"), val_losses(t.dir / "straight"));
+}
+
 TEST(Seq2SeqRun, ResumingAFinishedRunTrainsNoFurther) {
   const ToyTask t = make_toy_task("s2s_refinish", 10, 5);
   std::ostringstream log;
@@ -177,6 +208,14 @@ TEST(Seq2SeqRun, VocabularySizeThatDisagreesWithTheTokenizerIsAnError) {
   std::ostringstream log;
   const std::string e = error_of([&] { train::fit_seq2seq(fit_options(t, t.dir / "run"), log); });
   EXPECT_NE(e.find("target_vocab_size is 5"), std::string::npos) << e;
+}
+
+TEST(Seq2SeqConfig, EmaDecayOfOneIsAnErrorNamingTheKey) {
+  const ToyTask t = make_toy_task("s2s_ema_bad", 10, 10);
+  auto j = read_json_file(t.config);
+  j["training"]["ema_decay"] = 1.0;  // an average that never moves
+  const std::string e = error_of([&] { train::parse_seq2seq_run_config(j, t.config.string()); });
+  EXPECT_NE(e.find("ema_decay"), std::string::npos) << e;
 }
 
 TEST(Seq2SeqRun, MalformedTrainingLineNamesFileAndLine) {

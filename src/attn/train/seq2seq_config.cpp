@@ -117,6 +117,7 @@ Seq2SeqTrainingConfig parse_training(const JsonObjectReader& r) {
   t.max_steps = r.get_int("max_steps", t.max_steps, 1);
   t.max_minutes = r.get_float("max_minutes", t.max_minutes, 0.0, 1e7);
   t.eval_every = r.get_int("eval_every", t.eval_every, 1);
+  t.ema_decay = static_cast<float>(r.get_float("ema_decay", t.ema_decay, 0.0, 0.999999));
   r.finish();
   if (t.schedule != "constant" && t.schedule != "inverse_sqrt" && t.warmup_steps > t.max_steps)
     fail("{}: warmup_steps ({}) exceeds max_steps ({})", r.where("warmup_steps"), t.warmup_steps,
@@ -173,7 +174,8 @@ nlohmann::json to_json(const Seq2SeqRunConfig& c) {
                    {"label_smoothing", t.label_smoothing},
                    {"max_steps", t.max_steps},
                    {"max_minutes", t.max_minutes},
-                   {"eval_every", t.eval_every}});
+                   {"eval_every", t.eval_every},
+                   {"ema_decay", t.ema_decay}});
   const auto& d = c.decoding;
   return {{"name", c.name},
           {"tokenizer", tokenizer},

@@ -59,6 +59,8 @@ struct Seq2SeqTrainingConfig : SharedTrainingConfig {
   std::int64_t max_steps = 100000;
   double max_minutes = 0;  // 0 = no time limit
   std::int64_t eval_every = 1000;
+  // > 0: validate and keep an exponential moving average of the weights (e.g. 0.999).
+  float ema_decay = 0.0f;
 };
 
 // How `attn translate` and the evaluation decode (generate/beam_search.h).

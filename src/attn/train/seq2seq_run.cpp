@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <ostream>
 #include <sstream>
 
@@ -18,6 +19,7 @@
 #include "attn/train/progress.h"
 #include "attn/train/step_guard.h"
 #include "attn/train/step_log.h"
+#include "attn/train/weight_average.h"
 
 namespace attn::train {
 
@@ -183,12 +185,19 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
   StepLog step_log(opt.out / "steps.jsonl", opt.log_every, state, restore);
   Rng dropout_rng;
   dropout_rng.set_state(state.rng);
+  std::unique_ptr<WeightAverage> average;
+  if (tc.ema_decay > 0.0f) {
+    average = std::make_unique<WeightAverage>(model, tc.ema_decay);
+    if (restore)
+      average->load_state(load_train_state_extra(opt.out), "train_state/extra.safetensors");
+  }
   CheckpointClock clock(tc.checkpoint_every_steps, tc.checkpoint_every_minutes);
   auto save_state = [&] {
     state.rng = dropout_rng.state();
     state.elapsed_seconds = step_log.elapsed_seconds();
     state.cursor = static_cast<std::int64_t>(batcher.cursor());
-    save_train_state(opt.out, model, *optimizer, state);
+    const TensorMap extra = average ? average->state() : TensorMap{};
+    save_train_state(opt.out, model, *optimizer, state, average ? &extra : nullptr);
     clock.saved();
   };
   if (!restore) save_state();
@@ -235,6 +244,7 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
       step_log.add(s);
       state.epoch_loss_sum += loss_value;
       state.epoch_examples += 1;
+      if (average) average->update();
     } else {
       ++result.nan_skips;
     }
@@ -246,6 +256,7 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
     const bool last = state.step >= tc.max_steps || out_of_time();
     step_log.after_step(state.epoch, last, optimizer->lr());
     if (state.step % tc.eval_every == 0 || last) {
+      if (average) average->swap();  // validate (and keep) the averaged weights
       const double val_loss =
           with_f32_matmuls([&] { return seq2seq_loss(model, valid_set, vocab, tc.max_tokens); });
       const bool improved = val_loss < state.best_val_loss;
@@ -254,6 +265,7 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
         state.best_epoch = state.step;
         save_weights(opt.out / "model.safetensors", model);
       }
+      if (average) average->swap();  // back to the raw weights to continue training
       const auto now = std::chrono::steady_clock::now();
       const double window_s = std::chrono::duration<double>(now - window_start).count();
       const double n = static_cast<double>(state.epoch_examples);
