@@ -57,10 +57,12 @@ test: build
 # trainings, mostly inside the uninstrumented library); `make test` runs them, and
 # shorter ASan tests cover the same attn code paths. allocator_may_return_null (here and
 # under TSan): an impossible request returns null as glibc's does, instead of aborting,
-# so the arena's out-of-memory path is tested too.
+# so the arena's out-of-memory path is tested too. -g1 (line tables, -O0): reports still
+# name function, file and line, and the build takes about a quarter less time than with -g.
 ASAN_EXCLUDE := MemoryPlanRss|TrainCli.CharClassifierConfigTrains|KjvTokenizer.Bpe
 test-asan: deps
-	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DATTN_SANITIZE=ON
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1" \
+	  -DATTN_SANITIZE=ON
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE slow \
 	  -E '$(ASAN_EXCLUDE)'

@@ -79,6 +79,12 @@ std::vector<float> random_floats(std::int64_t n, std::uint64_t seed, float lo, f
   return v;
 }
 
+std::size_t count_occurrences(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+
 float max_rel_error(const float* a, const float* b, std::int64_t n, float floor) {
   float worst = 0.0f;
   for (std::int64_t i = 0; i < n; ++i) {

@@ -46,6 +46,9 @@ float max_rel_error(const float* a, const float* b, std::int64_t n, float floor 
 std::vector<float> random_floats(std::int64_t n, std::uint64_t seed, float lo = -1.0f,
                                  float hi = 1.0f);
 
+// How many times needle occurs in hay (overlapping occurrences count).
+std::size_t count_occurrences(const std::string& hay, const std::string& needle);
+
 // Restores the global pool to all cores when a test that changed it ends.
 struct ThreadGuard {
   ~ThreadGuard() { ThreadPool::set_num_threads(ThreadPool::default_threads()); }

@@ -13,10 +13,6 @@
 namespace attn {
 namespace {
 
-std::vector<float> random_vec(std::int64_t n, std::uint64_t seed) {
-  return test::random_floats(static_cast<std::int64_t>(n), seed);
-}
-
 double no_dropout(std::int64_t) { return 1.0; }
 
 struct Case {
@@ -26,13 +22,13 @@ struct Case {
   std::vector<float> bias;          // [Tq, Tk] with a -inf entry
   // dims.batch >= 2 and tq >= 3: the masks below pad batch 1 and blank row 2 of batch 0.
   explicit Case(kernels::AttentionDims dims = {2, 3, 5, 6, 4, 3}) : d(dims) {
-    q = random_vec(d.batch * d.heads * d.tq * d.d, 1);
-    k = random_vec(d.batch * d.heads * d.tk * d.d, 2);
-    v = random_vec(d.batch * d.heads * d.tk * d.dv, 3);
+    q = test::random_floats(d.batch * d.heads * d.tq * d.d, 1);
+    k = test::random_floats(d.batch * d.heads * d.tk * d.d, 2);
+    v = test::random_floats(d.batch * d.heads * d.tk * d.dv, 3);
     allow.assign(static_cast<std::size_t>(d.batch * d.tq * d.tk), 1);
     for (std::int64_t i = 0; i < d.tq; ++i) allow[(d.tq + i) * d.tk + d.tk - 1] = 0;  // pad b=1
     for (std::int64_t j = 0; j < d.tk; ++j) allow[2 * d.tk + j] = 0;  // b=0, row 2 sees nothing
-    bias = random_vec(d.tq * d.tk, 4);
+    bias = test::random_floats(d.tq * d.tk, 4);
     bias[1 * d.tk + 3] = -std::numeric_limits<float>::infinity();
   }
   kernels::AttentionMaskView mask() const { return {allow.data(), true, bias.data(), false}; }
@@ -112,7 +108,7 @@ void expect_backward_matches_finite_differences(Case c) {
     return bits_to_unit(counter_hash(5, 6, static_cast<std::uint64_t>(e))) >= 0.3f ? 1.0 / 0.7
                                                                                    : 0.0;
   };
-  const std::vector<float> w = random_vec(c.out_size(), 9);
+  const std::vector<float> w = test::random_floats(c.out_size(), 9);
   std::vector<float> probs(c.probs_size()), out(c.out_size());
   kernels::attention_forward(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), scale, drop,
                              probs.data(), out.data());
@@ -158,10 +154,10 @@ TEST(AttentionKernel, BackwardMatchesFiniteDifferencesOnFixedWidthHeadSizes) {
 
 TEST(AttentionKernel, BitIdenticalAcrossThreadCounts) {
   kernels::AttentionDims d{3, 4, 9, 11, 8, 5};
-  const auto q = random_vec(d.batch * d.heads * d.tq * d.d, 1);
-  const auto k = random_vec(d.batch * d.heads * d.tk * d.d, 2);
-  const auto v = random_vec(d.batch * d.heads * d.tk * d.dv, 3);
-  const auto g = random_vec(d.batch * d.heads * d.tq * d.dv, 4);
+  const auto q = test::random_floats(d.batch * d.heads * d.tq * d.d, 1);
+  const auto k = test::random_floats(d.batch * d.heads * d.tk * d.d, 2);
+  const auto v = test::random_floats(d.batch * d.heads * d.tk * d.dv, 3);
+  const auto g = test::random_floats(d.batch * d.heads * d.tq * d.dv, 4);
   const kernels::AttentionDropout drop{0.2f, 3, 4};
   auto run = [&](int threads) {
     ThreadPool::set_num_threads(threads);
@@ -205,7 +201,7 @@ TEST(AttentionKernel, FastMatchesScalarReference) {
     const Tensor to1 = Tensor::from({c.out_size()}, o1), to2 = Tensor::from({c.out_size()}, o2);
     EXPECT_TRUE(test::all_close_normwise(tp1, tp2));
     EXPECT_TRUE(test::all_close_normwise(to1, to2));
-    const std::vector<float> dout = random_vec(c.out_size(), 21);
+    const std::vector<float> dout = test::random_floats(c.out_size(), 21);
     std::vector<float> dq1(c.q.size()), dk1(c.k.size()), dv1(c.v.size());
     std::vector<float> dq2(c.q.size()), dk2(c.k.size()), dv2(c.v.size());
     kernels::attention_backward(c.d, c.q.data(), c.k.data(), c.v.data(), p1.data(), 0.4f, drop,

@@ -21,8 +21,8 @@
 namespace attn::kernels {
 namespace {
 
-std::vector<float> random_vec(std::int64_t n, std::uint64_t seed, float lo = -4.0f,
-                              float hi = 4.0f) {
+std::vector<float> elementwise_inputs(std::int64_t n, std::uint64_t seed, float lo = -4.0f,
+                                      float hi = 4.0f) {
   return test::random_floats(n, seed, lo, hi);
 }
 
@@ -42,7 +42,7 @@ double gelu_tanh_d(double x) {
 const std::int64_t kSizes[] = {0, 1, 2, 17, 16384, 16385, 50001};
 
 TEST(GeluKernel, ForwardMatchesDoubleFormulas) {
-  const auto x = random_vec(1001, 1);
+  const auto x = elementwise_inputs(1001, 1);
   std::vector<float> ye(x.size()), yt(x.size());
   gelu_forward_ref(GeluForm::erf, x.data(), ye.data(), 1001);
   gelu_forward_ref(GeluForm::tanh, x.data(), yt.data(), 1001);
@@ -123,7 +123,7 @@ TEST(GeluKernel, FastErfFormKeepsTheNegativeTailAndIsThreadIndependent) {
 }
 
 TEST(GeluKernel, BackwardMatchesCentralDifferenceAndAccumulates) {
-  const auto x = random_vec(513, 2);
+  const auto x = elementwise_inputs(513, 2);
   for (GeluForm form : {GeluForm::erf, GeluForm::tanh}) {
     auto f = form == GeluForm::erf ? gelu_erf_d : gelu_tanh_d;
     std::vector<float> dy(x.size(), 2.0f), dx(x.size(), 0.25f);
@@ -140,7 +140,7 @@ TEST(ActivationKernels, FastMatchesRefAcrossSizesAndThreads) {
   for (int threads : {1, 3}) {
     ThreadPool::set_num_threads(threads);
     for (std::int64_t n : kSizes) {
-      const auto x = random_vec(n, 3 + n), dy = random_vec(n, 4 + n);
+      const auto x = elementwise_inputs(n, 3 + n), dy = elementwise_inputs(n, 4 + n);
       std::vector<float> a(x.size()), b(x.size());
       // tanh: the same formula; erf: the vectorised erfc (vec_math.h) against libm's.
       for (GeluForm form : {GeluForm::erf, GeluForm::tanh}) {
@@ -298,7 +298,7 @@ TEST(DropoutKernel, BackwardAccumulateEqualsReferenceBitForBit) {
   ThreadGuard guard;
   ThreadPool::set_num_threads(2);
   const std::int64_t n = 50001;
-  const auto dy = random_vec(n, 31), dx0 = random_vec(n, 32);
+  const auto dy = elementwise_inputs(n, 31), dx0 = elementwise_inputs(n, 32);
   for (bool accumulate : {false, true}) {
     auto fast = dx0, ref = dx0;
     dropout_backward(4, 5, 0.3f, dy.data(), fast.data(), n, accumulate);
@@ -311,7 +311,7 @@ TEST(HelperKernels, FastMatchesRefAndValues) {
   ThreadGuard guard;
   ThreadPool::set_num_threads(3);
   for (std::int64_t n : kSizes) {
-    const auto a = random_vec(n, 7), b = random_vec(n, 8);
+    const auto a = elementwise_inputs(n, 7), b = elementwise_inputs(n, 8);
     std::vector<float> y0(a.size()), y1(a.size());
     add(a.data(), b.data(), y0.data(), n);
     add_ref(a.data(), b.data(), y1.data(), n);
@@ -340,8 +340,8 @@ TEST(HelperKernels, RowVectorAndSumRows) {
     ThreadPool::set_num_threads(threads);
     for (std::int64_t rows : {0, 1, 5, 300})
       for (std::int64_t cols : {0, 1, 7, 129}) {
-        const auto m = random_vec(rows * cols, rows * 1000 + cols);
-        const auto r = random_vec(cols, 3);
+        const auto m = elementwise_inputs(rows * cols, rows * 1000 + cols);
+        const auto r = elementwise_inputs(cols, 3);
         std::vector<float> a(m.size()), b(m.size()), sa(r), sb(r);
         add_row_vector(rows, cols, m.data(), r.data(), a.data());
         add_row_vector_ref(rows, cols, m.data(), r.data(), b.data());

@@ -13,10 +13,6 @@
 namespace attn::kernels {
 namespace {
 
-std::vector<float> random_vec(std::size_t n, std::uint64_t seed) {
-  return test::random_floats(static_cast<std::int64_t>(n), seed);
-}
-
 // Restores the reference-mode switch when a test flips it.
 struct RefModeGuard {
   bool saved = use_reference_kernels();
@@ -52,9 +48,11 @@ TEST(Gemm, FastMatchesRefAcrossSizesTransposesAndStrides) {
             const bool ta = t & 1, tb = t & 2;
             // Leading dims padded by 3 so strides differ from widths.
             const std::int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 3, ldc = N + 3;
-            const auto A = random_vec(static_cast<std::size_t>((ta ? K : M) * lda), ++seed);
-            const auto B = random_vec(static_cast<std::size_t>((tb ? N : K) * ldb), ++seed);
-            auto C0 = random_vec(static_cast<std::size_t>(M * ldc), ++seed);
+            const auto A =
+                test::random_floats(static_cast<std::size_t>((ta ? K : M) * lda), ++seed);
+            const auto B =
+                test::random_floats(static_cast<std::size_t>((tb ? N : K) * ldb), ++seed);
+            auto C0 = test::random_floats(static_cast<std::size_t>(M * ldc), ++seed);
             auto C1 = C0;
             gemm(ta, tb, M, N, K, c.alpha, A.data(), lda, B.data(), ldb, c.beta, C0.data(), ldc);
             gemm_ref(ta, tb, M, N, K, c.alpha, A.data(), lda, B.data(), ldb, c.beta, C1.data(),
@@ -81,8 +79,9 @@ TEST(Gemm, BatchedMatchesPerEntryRef) {
   const std::int64_t batch = 3, M = 4, N = 5, K = 6;
   for (int t = 0; t < 4; ++t) {
     const bool ta = t & 1, tb = t & 2;
-    const auto A = random_vec(batch * M * K, 10 + t), B = random_vec(batch * K * N, 20 + t);
-    auto C0 = random_vec(batch * M * N, 30 + t);
+    const auto A = test::random_floats(batch * M * K, 10 + t),
+               B = test::random_floats(batch * K * N, 20 + t);
+    auto C0 = test::random_floats(batch * M * N, 30 + t);
     auto C1 = C0;
     gemm_batched(ta, tb, batch, M, N, K, 1.0f, A.data(), ta ? M : K, M * K, B.data(), tb ? K : N,
                  K * N, 1.0f, C0.data(), N, M * N);
@@ -98,7 +97,7 @@ TEST(Gemm, ReferenceModeRoutesToRef) {
   set_use_reference_kernels(true);
   EXPECT_TRUE(use_reference_kernels());
   const std::int64_t M = 9, N = 11, K = 37;
-  const auto A = random_vec(M * K, 5), B = random_vec(K * N, 6);
+  const auto A = test::random_floats(M * K, 5), B = test::random_floats(K * N, 6);
   std::vector<float> C0(M * N), C1(M * N);
   gemm(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C0.data(), N);
   gemm_ref(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C1.data(), N);

@@ -14,8 +14,8 @@
 namespace attn::kernels {
 namespace {
 
-std::vector<float> random_vec(std::int64_t n, std::uint64_t seed, float lo = -2.0f,
-                              float hi = 2.0f) {
+std::vector<float> norm_inputs(std::int64_t n, std::uint64_t seed, float lo = -2.0f,
+                               float hi = 2.0f) {
   return test::random_floats(n, seed, lo, hi);
 }
 
@@ -52,8 +52,8 @@ TEST(LayerNormKernel, FastMatchesRefOverShapes) {
   for (std::int64_t N : {0, 1, 3, 33, 65, 200})
     for (std::int64_t C : {1, 2, 7, 64, 129}) {
       for (bool affine : {true, false}) {
-        const auto x = random_vec(N * C, N * 31 + C, -3.0f, 5.0f);
-        const auto g = random_vec(C, 1), bt = random_vec(C, 2), dy = random_vec(N * C, 3);
+        const auto x = norm_inputs(N * C, N * 31 + C, -3.0f, 5.0f);
+        const auto g = norm_inputs(C, 1), bt = norm_inputs(C, 2), dy = norm_inputs(N * C, 3);
         const float* gp = affine ? g.data() : nullptr;
         const float* bp = affine ? bt.data() : nullptr;
         std::vector<float> y0(x.size()), y1(x.size()), m0(N), m1(N), r0(N), r1(N);
@@ -80,7 +80,7 @@ TEST(LayerNormKernel, FastMatchesRefOverShapes) {
 
 TEST(LayerNormKernel, BackwardOptionalOutputs) {
   const std::int64_t N = 5, C = 6;
-  const auto x = random_vec(N * C, 4), g = random_vec(C, 5), dy = random_vec(N * C, 6);
+  const auto x = norm_inputs(N * C, 4), g = norm_inputs(C, 5), dy = norm_inputs(N * C, 6);
   std::vector<float> y(N * C), m(N), r(N);
   layer_norm_forward_ref(x.data(), g.data(), nullptr, 1e-5f, N, C, y.data(), m.data(), r.data());
   std::vector<float> dx_all(N * C), dg_all(C), dx_only(N * C), dg_only(C);
@@ -104,7 +104,7 @@ TEST(LayerNormKernel, BackwardOptionalOutputs) {
 // equal bit for bit to adding into zeros; the reference likewise.
 TEST(LayerNormKernel, BackwardOverwriteIgnoresOldDx) {
   const std::int64_t N = 7, C = 37;
-  const auto x = random_vec(N * C, 7), g = random_vec(C, 8), dy = random_vec(N * C, 9);
+  const auto x = norm_inputs(N * C, 7), g = norm_inputs(C, 8), dy = norm_inputs(N * C, 9);
   std::vector<float> y(N * C), m(N), r(N);
   layer_norm_forward(x.data(), g.data(), nullptr, 1e-5f, N, C, y.data(), m.data(), r.data());
   for (bool ref : {false, true}) {
@@ -121,7 +121,7 @@ TEST(LayerNormKernel, BackwardOverwriteIgnoresOldDx) {
 TEST(LayerNormKernel, GradientsBitIdenticalAcrossThreadCounts) {
   ThreadGuard guard;
   const std::int64_t N = 517, C = 48;
-  const auto x = random_vec(N * C, 7), g = random_vec(C, 8), dy = random_vec(N * C, 9);
+  const auto x = norm_inputs(N * C, 7), g = norm_inputs(C, 8), dy = norm_inputs(N * C, 9);
   std::vector<float> y(N * C), m(N), r(N);
   layer_norm_forward_ref(x.data(), g.data(), nullptr, 1e-5f, N, C, y.data(), m.data(), r.data());
   std::vector<float> dx[2], dg[2], db[2], yy[2];

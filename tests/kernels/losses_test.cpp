@@ -10,10 +10,6 @@
 namespace attn {
 namespace {
 
-std::vector<float> random_vec(std::int64_t n, std::uint64_t seed, float lo, float hi) {
-  return test::random_floats(static_cast<std::int64_t>(n), seed, lo, hi);
-}
-
 // -t·log σ(x) - (1-t)·log(1-σ(x)) in long double, the textbook form.
 double bce_textbook(const std::vector<float>& x, const std::vector<float>& t) {
   long double sum = 0;
@@ -25,8 +21,8 @@ double bce_textbook(const std::vector<float>& x, const std::vector<float>& t) {
 }
 
 TEST(BceWithLogits, MatchesTextbookFormAndReference) {
-  const auto x = random_vec(50, 1, -8.0f, 8.0f);
-  auto t = random_vec(50, 2, 0.0f, 1.0f);
+  const auto x = test::random_floats(50, 1, -8.0f, 8.0f);
+  auto t = test::random_floats(50, 2, 0.0f, 1.0f);
   t[0] = 0.0f;
   t[1] = 1.0f;
   const double want = bce_textbook(x, t);
@@ -47,8 +43,8 @@ TEST(BceWithLogits, ExtremeLogitsStayFinite) {
 }
 
 TEST(BceWithLogits, BackwardMatchesFiniteDifferencesAndAccumulates) {
-  auto x = random_vec(7, 3, -3.0f, 3.0f);
-  const auto t = random_vec(7, 4, 0.0f, 1.0f);
+  auto x = test::random_floats(7, 3, -3.0f, 3.0f);
+  const auto t = test::random_floats(7, 4, 0.0f, 1.0f);
   std::vector<float> dx(7, 1.0f);
   kernels::bce_with_logits_backward(x.data(), t.data(), 7, 2.0f, dx.data());
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -81,7 +77,7 @@ double ce_textbook(const std::vector<float>& z, const std::vector<std::int32_t>&
 
 TEST(CrossEntropy, MatchesTextbookWithSmoothingAndIgnore) {
   const int n = 6, v = 5;
-  const auto z = random_vec(n * v, 5, -4.0f, 4.0f);
+  const auto z = test::random_floats(n * v, 5, -4.0f, 4.0f);
   const std::vector<std::int32_t> t = {0, 4, -100, 2, -100, 1};
   for (float eps : {0.0f, 0.1f, 1.0f}) {
     const double want = ce_textbook(z, t, v, eps, -100);
@@ -113,7 +109,7 @@ TEST(CrossEntropy, LargeLogitsStayFinite) {
 
 TEST(CrossEntropy, BackwardMatchesFiniteDifferences) {
   const int n = 4, v = 6;
-  auto z = random_vec(n * v, 6, -2.0f, 2.0f);
+  auto z = test::random_floats(n * v, 6, -2.0f, 2.0f);
   const std::vector<std::int32_t> t = {3, -1, 0, 5};
   const float eps = 0.2f;
   std::vector<float> lse(n), dz(n * v, 0.0f);
@@ -138,7 +134,7 @@ TEST(CrossEntropy, WideRowsMatchReferenceForAnyThreadCount) {
   test::ThreadGuard guard;
   for (const std::int64_t v : {37, 8002}) {
     const std::int64_t n = 70;
-    const auto z = random_vec(n * v, 7, -6.0f, 6.0f);
+    const auto z = test::random_floats(n * v, 7, -6.0f, 6.0f);
     std::vector<std::int32_t> t(n);
     for (std::int64_t i = 0; i < n; ++i) t[i] = static_cast<std::int32_t>((i * 7919) % v);
     t[3] = -100;
@@ -177,7 +173,7 @@ TEST(CrossEntropy, WideRowsMatchReferenceForAnyThreadCount) {
 
 TEST(CrossEntropy, NanLogitMakesTheLossNan) {
   const std::int64_t v = 40;
-  auto z = random_vec(2 * v, 8, -1.0f, 1.0f);
+  auto z = test::random_floats(2 * v, 8, -1.0f, 1.0f);
   z[v + 21] = std::nanf("");
   const std::vector<std::int32_t> t = {1, 2};
   EXPECT_TRUE(

@@ -13,10 +13,6 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-std::vector<float> random_vec(std::int64_t n, std::uint64_t seed, float lo, float hi) {
-  return test::random_floats(static_cast<std::int64_t>(n), seed, lo, hi);
-}
-
 // Softmax of one row in double: the value the f32 kernels approximate.
 std::vector<double> softmax_double(const std::vector<double>& s) {
   double m = -std::numeric_limits<double>::infinity();
@@ -37,7 +33,7 @@ TEST(Softmax, FastMatchesReferenceForManySizes) {
   for (std::int64_t c : {63, 64, 65, 127, 1000, 4099}) sizes.push_back(c);
   const std::int64_t rows = 3;
   for (std::int64_t c : sizes) {
-    std::vector<float> x = random_vec(rows * c + 1, 100 + c, -20.0f, 20.0f);
+    std::vector<float> x = test::random_floats(rows * c + 1, 100 + c, -20.0f, 20.0f);
     std::vector<float> fast(rows * c + 1), ref(rows * c + 1);
     kernels::softmax_forward(x.data() + 1, fast.data() + 1, rows, c);
     kernels::softmax_forward_ref(x.data() + 1, ref.data() + 1, rows, c);
@@ -86,8 +82,8 @@ TEST(Softmax, AllMinusInfinityRowGivesZeros) {
 TEST(MaskedSoftmax, MatchesDoubleReferenceWithMaskBiasAndScale) {
   const std::int64_t rows = 5, cols = 37;
   const float scale = 0.35f;
-  std::vector<float> x = random_vec(rows * cols, 1, -4.0f, 4.0f);
-  std::vector<float> bias = random_vec(rows * cols, 2, -1.0f, 1.0f);
+  std::vector<float> x = test::random_floats(rows * cols, 1, -4.0f, 4.0f);
+  std::vector<float> bias = test::random_floats(rows * cols, 2, -1.0f, 1.0f);
   std::vector<std::uint8_t> allow(rows * cols);
   for (std::int64_t i = 0; i < rows * cols; ++i) allow[i] = (i * 7 % 5) != 0;
   for (std::int64_t j = 0; j < cols; ++j) allow[2 * cols + j] = 0;  // row 2 fully masked
@@ -139,8 +135,8 @@ TEST(MaskedSoftmax, BackwardMatchesJacobianAndAccumulates) {
   for (std::int64_t cols : {1, 2, 5, 17, 40, 300}) {
     const std::int64_t rows = 3;
     const float scale = 0.7f;
-    std::vector<float> x = random_vec(rows * cols, 5 + cols, -3.0f, 3.0f);
-    std::vector<float> dy = random_vec(rows * cols, 6 + cols, -1.0f, 1.0f);
+    std::vector<float> x = test::random_floats(rows * cols, 5 + cols, -3.0f, 3.0f);
+    std::vector<float> dy = test::random_floats(rows * cols, 6 + cols, -1.0f, 1.0f);
     std::vector<float> y(rows * cols);
     kernels::masked_softmax_forward(x.data(), nullptr, nullptr, scale, y.data(), rows, cols);
     std::vector<float> dx(rows * cols, 0.5f), dxr(rows * cols, 0.5f);
@@ -164,7 +160,7 @@ TEST(MaskedSoftmax, BackwardMatchesJacobianAndAccumulates) {
 }
 
 TEST(Softmax, ReferenceModeRoutesToReference) {
-  std::vector<float> x = random_vec(4 * 33, 9, -5.0f, 5.0f);
+  std::vector<float> x = test::random_floats(4 * 33, 9, -5.0f, 5.0f);
   std::vector<float> y(x.size()), yr(x.size());
   const bool was = kernels::use_reference_kernels();
   kernels::set_use_reference_kernels(true);

@@ -19,12 +19,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::size_t count(const std::string& hay, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-  return n;
-}
-
 const std::vector<std::string> kHostile = {"free", "</script><script>alert(1)</script>", "<!--",
                                            "a&b\"'", "\u2028x"};
 
@@ -58,8 +52,8 @@ TEST(AttentionHtml, IsSelfContained) {
 TEST(AttentionHtml, EscapesTokensInsideScriptAndMarkup) {
   const std::string html = viz::attention_html(hostile_capture());
   // Exactly three script elements (error hook, data, page script): no token closed one.
-  EXPECT_EQ(count(lower(html), "<script"), 3u);
-  EXPECT_EQ(count(lower(html), "</script"), 3u);
+  EXPECT_EQ(count_occurrences(lower(html), "<script"), 3u);
+  EXPECT_EQ(count_occurrences(lower(html), "</script"), 3u);
   EXPECT_EQ(html.find("<!--"), std::string::npos);
   EXPECT_EQ(html.find("<b>x</b>"), std::string::npos);
   EXPECT_NE(html.find("run &lt;b&gt;x&lt;/b&gt;"), std::string::npos);

@@ -15,12 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::size_t count(const std::string& s, const std::string& what) {
-  std::size_t n = 0;
-  for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-  return n;
-}
-
 class LmReport : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -51,10 +45,10 @@ TEST_F(LmReport, TrainWritesTheReport) {
                       "tokens moving 8)"),
             std::string::npos);
   EXPECT_NE(html.find("data-metric=\"bits_per_char\""), std::string::npos);
-  EXPECT_EQ(count(html, "<pre class=\"sample\">"), 3u);
+  EXPECT_EQ(count_occurrences(html, "<pre class=\"sample\">"), 3u);
   EXPECT_NE(html.find("<b><i>(start token)</i> </b>"), std::string::npos);
   EXPECT_NE(html.find("<b>in the beginning </b>"), std::string::npos);  // first words of valid
-  EXPECT_EQ(count(html, "class=\"attn-view\""), 2u);
+  EXPECT_EQ(count_occurrences(html, "class=\"attn-view\""), 2u);
   // Two validations (steps 6 and 12), the bits-per-character charts and no accuracy chart.
   EXPECT_NE(html.find("<td>6"), std::string::npos);
   EXPECT_NE(html.find("<td>12"), std::string::npos);
@@ -80,8 +74,9 @@ TEST_F(LmReport, WithoutDataTheSamplesStartFromTheStartToken) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string html = read_file(out);
   EXPECT_NE(html.find("No text file was given"), std::string::npos);
-  EXPECT_EQ(count(html, "<b><i>(start token)</i> </b>"), 3u);
-  EXPECT_EQ(count(html, "class=\"attn-view\""), 1u);  // one distinct prompt, one greedy view
+  EXPECT_EQ(count_occurrences(html, "<b><i>(start token)</i> </b>"), 3u);
+  EXPECT_EQ(count_occurrences(html, "class=\"attn-view\""),
+            1u);  // one distinct prompt, one greedy view
 }
 
 TEST_F(LmReport, VizContinuesTheTextWithinTheContext) {

@@ -44,12 +44,6 @@ models::ReportData hand_made() {
   return d;
 }
 
-std::size_t count(const std::string& s, const std::string& what) {
-  std::size_t n = 0;
-  for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-  return n;
-}
-
 // The number of points of each chart's first polyline, by data-chart id.
 std::map<std::string, std::size_t> first_polyline_points(const std::string& html) {
   std::map<std::string, std::size_t> out;
@@ -61,7 +55,7 @@ std::map<std::string, std::size_t> first_polyline_points(const std::string& html
     const auto poly = svg.find("<polyline");
     if (poly == std::string::npos) continue;
     const auto pts = svg.find("points=\"", poly) + 8;
-    out[id] = count(svg.substr(pts, svg.find('"', pts) - pts), ",");
+    out[id] = count_occurrences(svg.substr(pts, svg.find('"', pts) - pts), ",");
   }
   return out;
 }
@@ -84,11 +78,11 @@ TEST(ReportHtml, HandMadeDataHasEverySection) {
   // The config is shown escaped: its text cannot open a script.
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
-  EXPECT_EQ(count(html, "<svg class=\"chart\""), 5u);
+  EXPECT_EQ(count_occurrences(html, "<svg class=\"chart\""), 5u);
   const auto points = first_polyline_points(html);
   for (const char* id : {"loss-step", "loss-time", "accuracy-step", "lr-step", "tokens-step"})
     EXPECT_EQ(points.count(id) ? points.at(id) : 0u, 7u) << id;  // one per steps.jsonl line
-  EXPECT_EQ(count(html, "class=\"attn-view\""), 2u);
+  EXPECT_EQ(count_occurrences(html, "class=\"attn-view\""), 2u);
   EXPECT_NE(html.find("id=\"attn-data-0\""), std::string::npos);
   EXPECT_NE(html.find("id=\"attn-data-1\""), std::string::npos);
   EXPECT_NE(html.find("window.attnView"), std::string::npos);
@@ -110,7 +104,7 @@ TEST(ReportHtml, WithoutStepsTheCurvesUseEpochs) {
   const auto points = first_polyline_points(html);
   EXPECT_EQ(points.at("loss-step"), 2u);
   EXPECT_NE(html.find("no data &lt;given&gt;"), std::string::npos);
-  EXPECT_EQ(count(html, "class=\"attn-view\""), 0u);
+  EXPECT_EQ(count_occurrences(html, "class=\"attn-view\""), 0u);
 }
 
 TEST(ReportHtml, ExcerptCutsAtCodePoints) {
