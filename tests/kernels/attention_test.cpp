@@ -65,6 +65,20 @@ TEST(AttentionKernel, ForwardMatchesReferenceOnFixedWidthHeadSizes) {
   }
 }
 
+// A NaN query shows in its row's output, as in the flash kernel; the other rows are finite.
+TEST(AttentionKernel, NanInQueryPropagatesToItsRow) {
+  Case c;
+  c.q[1 * c.d.d + 2] = std::numeric_limits<float>::quiet_NaN();  // b=0, h=0, query row 1
+  std::vector<float> probs(c.probs_size()), out(c.out_size());
+  kernels::attention_forward(c.d, c.q.data(), c.k.data(), c.v.data(), c.mask(), 0.5f, {},
+                             probs.data(), out.data());
+  for (std::int64_t j = 0; j < c.d.dv; ++j) {
+    EXPECT_TRUE(std::isnan(out[1 * c.d.dv + j])) << j;
+    EXPECT_FALSE(std::isnan(out[0 * c.d.dv + j])) << j;
+  }
+  EXPECT_FALSE(std::isnan(out[c.d.tq * c.d.dv]));  // head 1, query row 0
+}
+
 TEST(AttentionKernel, SharedAllowMaskBroadcastsOverBatch) {
   Case c;
   std::vector<std::uint8_t> causal(c.d.tq * c.d.tk);

@@ -114,6 +114,38 @@ TEST(MaskedSoftmax, MatchesDoubleReferenceWithMaskBiasAndScale) {
   }
 }
 
+// A NaN score shows in its row's output (training's NaN check then sees it), also when
+// every score of the row is NaN: std::max skips NaN, so such a row must not be taken for
+// one with nothing to normalise over.
+TEST(Softmax, NanScoreMakesItsRowNaN) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float x[12] = {nan, nan, nan, nan, 1, nan, 3, 4, 1, 2, 3, 4};
+  for (auto* fn : {&kernels::softmax_forward, &kernels::softmax_forward_ref}) {
+    float y[12];
+    fn(x, y, 3, 4);
+    for (int j = 0; j < 8; ++j) EXPECT_TRUE(std::isnan(y[j])) << j;
+    for (int j = 8; j < 12; ++j) EXPECT_FALSE(std::isnan(y[j])) << j;
+  }
+}
+
+TEST(MaskedSoftmax, NanScoreOfAnAllowedKeyMakesItsRowNaNAndAMaskedOneIsIgnored) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float x[8] = {nan, nan, nan, nan, 1, nan, 3, 4};
+  const std::uint8_t all[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  const std::uint8_t skip_nan[8] = {1, 1, 1, 1, 1, 0, 1, 1};
+  for (auto* fn : {&kernels::masked_softmax_forward, &kernels::masked_softmax_forward_ref}) {
+    float y[8];
+    fn(x, all, nullptr, 0.5f, y, 2, 4);
+    for (float v : y) EXPECT_TRUE(std::isnan(v));
+    fn(x, skip_nan, nullptr, 0.5f, y, 2, 4);
+    for (int j = 0; j < 4; ++j) EXPECT_TRUE(std::isnan(y[j])) << j;
+    const float e1 = std::exp(0.5f), e3 = std::exp(1.5f), e4 = std::exp(2.0f);
+    EXPECT_NEAR(y[4], e1 / (e1 + e3 + e4), 1e-6);
+    EXPECT_EQ(y[5], 0.0f);
+    EXPECT_NEAR(y[7], e4 / (e1 + e3 + e4), 1e-6);
+  }
+}
+
 TEST(MaskedSoftmax, FullyMaskedRowIsZeroNotNaN) {
   const float x[4] = {1, 2, 3, 4};
   const std::uint8_t none[4] = {0, 0, 0, 0};

@@ -12,6 +12,15 @@ namespace attn::kernels {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// The output of a row whose max is -inf: zeros when every score is -inf (nothing to
+// normalise over, not 0/0), but NaN when a score is NaN. std::max skips NaN, so a row of
+// NaN scores (a NaN query) would otherwise come out as zeros and hide the NaN from the
+// training's check.
+inline float empty_row_value(const float* y, std::int64_t cols) {
+  return std::any_of(y, y + cols, [](float s) { return std::isnan(s); }) ? kNaN : 0.0f;
+}
 
 // y[j] = exp(y[j] - max) for the row already holding scores in y; returns the sum.
 inline float exp_row(float* y, float max, std::int64_t cols) {
@@ -38,8 +47,8 @@ void softmax_forward(const float* x, float* y, std::int64_t rows, std::int64_t c
     const float* xr = x + i * cols;
     float* yr = y + i * cols;
     const float m = row_max(xr, cols);
-    if (m == kNegInf) {  // every entry -inf: nothing to normalise over
-      std::fill(yr, yr + cols, 0.0f);
+    if (m == kNegInf) {  // every entry -inf (or NaN)
+      std::fill(yr, yr + cols, empty_row_value(xr, cols));
       continue;
     }
     std::copy(xr, xr + cols, yr);
@@ -54,7 +63,8 @@ void softmax_forward_ref(const float* x, float* y, std::int64_t rows, std::int64
     float m = kNegInf;
     for (std::int64_t j = 0; j < cols; ++j) m = std::max(m, xr[j]);
     if (m == kNegInf) {
-      for (std::int64_t j = 0; j < cols; ++j) yr[j] = 0.0f;
+      const bool nan = std::any_of(xr, xr + cols, [](float s) { return std::isnan(s); });
+      for (std::int64_t j = 0; j < cols; ++j) yr[j] = nan ? kNaN : 0.0f;
       continue;
     }
     float sum = 0.0f;
@@ -95,8 +105,8 @@ void masked_softmax_forward(const float* x, const std::uint8_t* allow, const flo
       for (std::int64_t j = 0; j < cols; ++j) yr[j] = ar[j] ? yr[j] : kNegInf;
     }
     const float m = row_max(yr, cols);
-    if (m == kNegInf) {  // nothing may be attended: zeros, not 0/0
-      std::fill(yr, yr + cols, 0.0f);
+    if (m == kNegInf) {  // nothing may be attended (or NaN scores)
+      std::fill(yr, yr + cols, empty_row_value(yr, cols));
       continue;
     }
     normalise_row(yr, exp_row(yr, m, cols), cols);
@@ -119,7 +129,9 @@ void masked_softmax_forward_ref(const float* x, const std::uint8_t* allow, const
       yr[j] = yr[j] == kNegInf ? 0.0f : std::exp(yr[j] - m);
       sum += yr[j];
     }
-    for (std::int64_t j = 0; j < cols; ++j) yr[j] = sum > 0.0f ? yr[j] / sum : 0.0f;
+    // sum is 0 when nothing may be attended, NaN when an allowed score is NaN.
+    for (std::int64_t j = 0; j < cols; ++j)
+      yr[j] = sum > 0.0f || std::isnan(sum) ? yr[j] / sum : 0.0f;
   }
 }
 
