@@ -159,6 +159,12 @@ TEST(TrainCli, WeightAverageIsUsedAndResumesExactly) {
   // The kept weights are the average, not the last raw weights.
   EXPECT_FALSE(read_file(c.dir / "full/model.safetensors") ==
                read_file(c.dir / "full/train_state/model.safetensors"));
+  // A run killed before its first state was saved has no average to read back either:
+  // --resume starts it afresh instead of failing on the missing average.
+  std::filesystem::remove_all(c.dir / "split/train_state");
+  const auto r = run_cli(train_args(c, c.dir / "split", "--resume"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("no saved state yet"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -176,12 +176,7 @@ FitResult fit_classifier(const FitOptions& opt, std::ostream& log) {
   StepLog step_log(opt.out / "steps.jsonl", opt.log_every, state, restore);
   Rng dropout_rng;
   dropout_rng.set_state(state.rng);
-  std::unique_ptr<WeightAverage> average;
-  if (tc.ema_decay > 0.0f) {
-    average = std::make_unique<WeightAverage>(model, tc.ema_decay);
-    if (resume)
-      average->load_state(load_train_state_extra(opt.out), "train_state/extra.safetensors");
-  }
+  const auto average = open_weight_average(model, tc.ema_decay, opt.out, restore);
   CheckpointClock clock(tc.checkpoint_every_steps, tc.checkpoint_every_minutes);
   auto save_state = [&] {
     state.rng = dropout_rng.state();

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <memory>
 #include <ostream>
 #include <sstream>
 
@@ -185,12 +184,7 @@ Seq2SeqFitResult fit_seq2seq(const Seq2SeqFitOptions& opt, std::ostream& log) {
   StepLog step_log(opt.out / "steps.jsonl", opt.log_every, state, restore);
   Rng dropout_rng;
   dropout_rng.set_state(state.rng);
-  std::unique_ptr<WeightAverage> average;
-  if (tc.ema_decay > 0.0f) {
-    average = std::make_unique<WeightAverage>(model, tc.ema_decay);
-    if (restore)
-      average->load_state(load_train_state_extra(opt.out), "train_state/extra.safetensors");
-  }
+  const auto average = open_weight_average(model, tc.ema_decay, opt.out, restore);
   CheckpointClock clock(tc.checkpoint_every_steps, tc.checkpoint_every_minutes);
   auto save_state = [&] {
     state.rng = dropout_rng.state();

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "attn/train/checkpoint.h"
+
 namespace attn::train {
 
 WeightAverage::WeightAverage(const nn::Module& model, float decay)
@@ -44,6 +46,14 @@ void WeightAverage::load_state(const TensorMap& state, const std::string& file) 
                params_[i].name);
     average_[i].copy_from(it->second);
   }
+}
+
+std::unique_ptr<WeightAverage> open_weight_average(const nn::Module& model, float decay,
+                                                   const std::filesystem::path& run, bool restore) {
+  if (decay <= 0.0f) return nullptr;
+  auto average = std::make_unique<WeightAverage>(model, decay);
+  if (restore) average->load_state(load_train_state_extra(run), "train_state/extra.safetensors");
+  return average;
 }
 
 }  // namespace attn::train

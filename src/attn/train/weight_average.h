@@ -3,6 +3,8 @@
 //   avg = decay * avg + (1 - decay) * param after every optimizer step.
 // Validation and the kept "best" checkpoint use the averaged weights, which
 // smooths the step-to-step noise of a small data set.
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,5 +28,10 @@ class WeightAverage {
   std::vector<Tensor> average_;
   float decay_;
 };
+
+// The run's average when decay > 0, else null. `restore`: a saved state is being resumed,
+// so the average is read back from train_state/extra.safetensors.
+std::unique_ptr<WeightAverage> open_weight_average(const nn::Module& model, float decay,
+                                                   const std::filesystem::path& run, bool restore);
 
 }  // namespace attn::train
